@@ -1,0 +1,1 @@
+//! Binding: which policy claims which template.

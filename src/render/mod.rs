@@ -1,0 +1,1 @@
+//! Render: per-cluster manifests.

@@ -1,0 +1,1 @@
+//! Scheduling: which clusters get how many replicas.

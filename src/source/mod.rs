@@ -1,0 +1,1 @@
+//! Source: reading the repository from disk or Git.
