@@ -306,6 +306,62 @@ impl ResourceSelector {
     }
 }
 
+/// What resource selectors look at in a template.
+#[derive(Debug, Clone, Copy)]
+pub struct TemplateFacts<'a> {
+    pub api_version: &'a str,
+    pub kind: &'a str,
+    pub namespace: Option<&'a str>,
+    pub name: &'a str,
+    pub labels: &'a BTreeMap<String, String>,
+}
+
+/// How specifically a selector matched a template (Karmada's implicit
+/// priority): a name match beats a label-selector match, which beats a
+/// match-all selector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum MatchPriority {
+    Mismatch = 0,
+    All = 1,
+    LabelSelector = 2,
+    Name = 3,
+}
+
+impl ResourceSelector {
+    /// Karmada's `util.ResourceMatches`: apiVersion and kind must be equal,
+    /// the namespace too when the selector gives one; then a name, when given,
+    /// decides alone (the label selector is ignored); otherwise the label
+    /// selector, when given, decides; otherwise everything matches.
+    pub fn match_priority(&self, t: &TemplateFacts<'_>) -> MatchPriority {
+        if self.api_version != t.api_version || self.kind != t.kind {
+            return MatchPriority::Mismatch;
+        }
+        if let Some(ns) = self.namespace.as_deref().filter(|ns| !ns.is_empty()) {
+            if t.namespace != Some(ns) {
+                return MatchPriority::Mismatch;
+            }
+        }
+        if let Some(name) = self.name.as_deref().filter(|n| !n.is_empty()) {
+            return if name == t.name { MatchPriority::Name } else { MatchPriority::Mismatch };
+        }
+        match &self.label_selector {
+            None => MatchPriority::All,
+            Some(ls) if ls.matches(t.labels) => MatchPriority::LabelSelector,
+            Some(_) => MatchPriority::Mismatch,
+        }
+    }
+
+    pub fn matches(&self, t: &TemplateFacts<'_>) -> bool {
+        self.match_priority(t) != MatchPriority::Mismatch
+    }
+}
+
+/// The highest priority with which any of `selectors` matches `t`
+/// (Karmada's `ResourceMatchSelectorsPriority`).
+pub fn best_match(selectors: &[ResourceSelector], t: &TemplateFacts<'_>) -> MatchPriority {
+    selectors.iter().map(|s| s.match_priority(t)).max().unwrap_or(MatchPriority::Mismatch)
+}
+
 /// The identity of an object: apiVersion, kind, namespace and name. Two
 /// templates with the same identity are the same object, whatever file they
 /// are in.
