@@ -9,3 +9,5 @@ pub mod common;
 pub mod diag;
 pub mod kinds;
 pub mod yaml;
+pub mod defaults;
+pub mod quantity;

@@ -1,1 +1,3 @@
 //! Render: per-cluster manifests.
+
+pub mod overrides;
