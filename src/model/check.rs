@@ -16,30 +16,52 @@ pub struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     pub fn new(path: &'a str, root: &'a Node) -> Self {
-        Checker { path, root, diagnostics: Vec::new() }
+        Checker {
+            path,
+            root,
+            diagnostics: Vec::new(),
+        }
     }
 
     /// Where the value at `pointer` starts (or its deepest existing ancestor).
     pub fn location(&self, pointer: &str) -> Location {
         let pos = self.root.pos_at(pointer, false);
-        Location { path: self.path.to_string(), line: pos.line, col: pos.col }
+        Location {
+            path: self.path.to_string(),
+            line: pos.line,
+            col: pos.col,
+        }
     }
 
     /// Where the key of the field at `pointer` starts.
     pub fn key_location(&self, pointer: &str) -> Location {
         let pos = self.root.pos_at(pointer, true);
-        Location { path: self.path.to_string(), line: pos.line, col: pos.col }
+        Location {
+            path: self.path.to_string(),
+            line: pos.line,
+            col: pos.col,
+        }
     }
 
     /// Reports an error at the value `pointer` names; returns it for adding help or notes.
-    pub fn error(&mut self, code: Code, pointer: &str, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn error(
+        &mut self,
+        code: Code,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let d = Diagnostic::error(code, self.location(pointer), message);
         self.diagnostics.push(d);
         self.diagnostics.last_mut().expect("just pushed")
     }
 
     /// Reports a warning at the value `pointer` names.
-    pub fn warning(&mut self, code: Code, pointer: &str, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn warning(
+        &mut self,
+        code: Code,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let d = Diagnostic::warning(code, self.location(pointer), message);
         self.diagnostics.push(d);
         self.diagnostics.last_mut().expect("just pushed")

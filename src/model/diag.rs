@@ -30,7 +30,11 @@ pub struct Location {
 impl Location {
     /// The start of a file, for problems that concern the whole file.
     pub fn file(path: impl Into<String>) -> Self {
-        Location { path: path.into(), line: 1, col: 1 }
+        Location {
+            path: path.into(),
+            line: 1,
+            col: 1,
+        }
     }
 }
 
@@ -172,7 +176,10 @@ impl Diagnostic {
     }
 
     pub fn warning(code: Code, location: Location, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, location, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, location, message)
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -181,7 +188,10 @@ impl Diagnostic {
     }
 
     pub fn with_note(mut self, location: Option<Location>, message: impl Into<String>) -> Self {
-        self.notes.push(Note { location, message: message.into() });
+        self.notes.push(Note {
+            location,
+            message: message.into(),
+        });
         self
     }
 
@@ -193,9 +203,7 @@ impl Diagnostic {
 /// Sorts diagnostics into a stable order: by file, line, column, then code.
 /// Output must not depend on the order in which files were read.
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message))
-    });
+    diags.sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));
 }
 
 /// True when any diagnostic is an error.
@@ -220,7 +228,9 @@ pub fn render_human(d: &Diagnostic, source: Option<&str>) -> String {
         Severity::Warning => "warning",
     };
     let mut out = format!("{}: {}[{}]: {}\n", d.location, sev, d.code.id(), d.message);
-    if let Some(line) = source.and_then(|s| s.lines().nth(d.location.line.saturating_sub(1) as usize)) {
+    if let Some(line) =
+        source.and_then(|s| s.lines().nth(d.location.line.saturating_sub(1) as usize))
+    {
         let num = d.location.line.to_string();
         let pad = " ".repeat(num.len());
         let caret_pad: String = line

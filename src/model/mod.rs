@@ -6,8 +6,8 @@
 
 pub mod check;
 pub mod common;
+pub mod defaults;
 pub mod diag;
 pub mod kinds;
-pub mod yaml;
-pub mod defaults;
 pub mod quantity;
+pub mod yaml;

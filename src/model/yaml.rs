@@ -22,7 +22,10 @@ pub struct Pos {
 
 impl Pos {
     fn from_span(span: &Span) -> Self {
-        Pos { line: span.start.line() as u32, col: span.start.col() as u32 + 1 }
+        Pos {
+            line: span.start.line() as u32,
+            col: span.start.col() as u32 + 1,
+        }
     }
 }
 
@@ -79,17 +82,26 @@ pub struct Stream {
 /// parse goes on. `max_alias_nodes` bounds how many nodes aliases may add in
 /// the whole stream.
 pub fn parse_stream(text: &str, max_alias_nodes: usize) -> Result<Stream, YamlProblem> {
-    let mut builder = Builder { max_alias_nodes, ..Builder::default() };
+    let mut builder = Builder {
+        max_alias_nodes,
+        ..Builder::default()
+    };
     let parser = Parser::new_from_str(text);
     for item in parser {
         let (event, span) = item.map_err(|e| YamlProblem {
             kind: YamlProblemKind::Syntax,
-            pos: Pos { line: e.marker().line() as u32, col: e.marker().col() as u32 + 1 },
+            pos: Pos {
+                line: e.marker().line() as u32,
+                col: e.marker().col() as u32 + 1,
+            },
             message: e.info().to_string(),
         })?;
         builder.on_event(event, &span)?;
     }
-    Ok(Stream { documents: builder.documents, problems: builder.problems })
+    Ok(Stream {
+        documents: builder.documents,
+        problems: builder.problems,
+    })
 }
 
 #[derive(Default)]
@@ -103,8 +115,17 @@ struct Builder {
 }
 
 enum Frame {
-    Seq { pos: Pos, anchor: usize, items: Vec<Node> },
-    Map { pos: Pos, anchor: usize, entries: Vec<Entry>, pending_key: Option<(String, Pos)> },
+    Seq {
+        pos: Pos,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        pos: Pos,
+        anchor: usize,
+        entries: Vec<Entry>,
+        pending_key: Option<(String, Pos)>,
+    },
 }
 
 impl Builder {
@@ -112,19 +133,43 @@ impl Builder {
         let pos = Pos::from_span(span);
         match event {
             Event::SequenceStart(anchor, _) => {
-                self.stack.push(Frame::Seq { pos, anchor, items: Vec::new() });
+                self.stack.push(Frame::Seq {
+                    pos,
+                    anchor,
+                    items: Vec::new(),
+                });
             }
             Event::MappingStart(anchor, _) => {
-                self.stack.push(Frame::Map { pos, anchor, entries: Vec::new(), pending_key: None });
+                self.stack.push(Frame::Map {
+                    pos,
+                    anchor,
+                    entries: Vec::new(),
+                    pending_key: None,
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let node = match self.stack.pop() {
-                    Some(Frame::Seq { pos, anchor, items }) => {
-                        self.remember(anchor, Node { pos, value: NodeValue::Seq(items) })
-                    }
-                    Some(Frame::Map { pos, anchor, entries, .. }) => {
+                    Some(Frame::Seq { pos, anchor, items }) => self.remember(
+                        anchor,
+                        Node {
+                            pos,
+                            value: NodeValue::Seq(items),
+                        },
+                    ),
+                    Some(Frame::Map {
+                        pos,
+                        anchor,
+                        entries,
+                        ..
+                    }) => {
                         let entries = self.merge_keys(entries);
-                        self.remember(anchor, Node { pos, value: NodeValue::Map(entries) })
+                        self.remember(
+                            anchor,
+                            Node {
+                                pos,
+                                value: NodeValue::Map(entries),
+                            },
+                        )
                     }
                     None => return Ok(()),
                 };
@@ -149,7 +194,10 @@ impl Builder {
                                 ),
                             });
                         }
-                        Node { pos, value: node.value.clone() }
+                        Node {
+                            pos,
+                            value: node.value.clone(),
+                        }
                     }
                     None => {
                         return Err(YamlProblem {
@@ -161,7 +209,10 @@ impl Builder {
                 };
                 self.push(node)?;
             }
-            Event::DocumentStart(_) | Event::DocumentEnd | Event::StreamStart | Event::StreamEnd
+            Event::DocumentStart(_)
+            | Event::DocumentEnd
+            | Event::StreamStart
+            | Event::StreamEnd
             | Event::Nothing => {}
         }
         Ok(())
@@ -179,7 +230,11 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.documents.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, pending_key, .. }) => match pending_key.take() {
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
                 None => {
                     let key = match &node.value {
                         NodeValue::Str(s) => s.clone(),
@@ -211,7 +266,11 @@ impl Builder {
                         // the document anyway; the error above makes the repository invalid.
                         return Ok(());
                     }
-                    entries.push(Entry { key, key_pos, value: node });
+                    entries.push(Entry {
+                        key,
+                        key_pos,
+                        value: node,
+                    });
                 }
             },
         }
@@ -333,9 +392,9 @@ impl Node {
             NodeValue::Null => Value::Null,
             NodeValue::Bool(b) => Value::Bool(*b),
             NodeValue::Int(i) => Value::Number((*i).into()),
-            NodeValue::Float(f) => {
-                Number::from_f64(*f).map(Value::Number).unwrap_or_else(|| Value::String(f.to_string()))
-            }
+            NodeValue::Float(f) => Number::from_f64(*f)
+                .map(Value::Number)
+                .unwrap_or_else(|| Value::String(f.to_string())),
             NodeValue::Str(s) => Value::String(s.clone()),
             NodeValue::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             NodeValue::Map(entries) => {
@@ -373,13 +432,15 @@ impl Node {
                     }
                     None => return pos,
                 },
-                NodeValue::Seq(items) => match segment.parse::<usize>().ok().and_then(|i| items.get(i)) {
-                    Some(item) => {
-                        pos = item.pos;
-                        node = item;
+                NodeValue::Seq(items) => {
+                    match segment.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                        Some(item) => {
+                            pos = item.pos;
+                            node = item;
+                        }
+                        None => return pos,
                     }
-                    None => return pos,
-                },
+                }
                 _ => return pos,
             }
         }
@@ -432,9 +493,16 @@ mod tests {
 
     #[test]
     fn multiple_documents_and_merge_keys() {
-        let s = parse_stream("base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n---\nk: v\n", 1000).unwrap();
+        let s = parse_stream(
+            "base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n---\nk: v\n",
+            1000,
+        )
+        .unwrap();
         assert_eq!(s.documents.len(), 2);
-        assert_eq!(s.documents[0].to_json()["d"], serde_json::json!({"y": 3, "x": 1}));
+        assert_eq!(
+            s.documents[0].to_json()["d"],
+            serde_json::json!({"y": 3, "x": 1})
+        );
     }
 
     #[test]
