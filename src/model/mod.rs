@@ -11,3 +11,13 @@ pub mod diag;
 pub mod kinds;
 pub mod quantity;
 pub mod yaml;
+pub mod load;
+pub mod repository;
+pub mod schema;
+pub mod template;
+pub mod validate;
+
+pub use load::{load, LoadLimits, Loaded};
+pub use repository::{Located, Repository};
+pub use template::Template;
+pub mod cluster_state;

@@ -20,6 +20,12 @@ impl FileFilter {
         FileFilter { roots, exclude }
     }
 
+    /// A filter that takes only `flotilla.yaml` at the root (read first, as
+    /// its Settings decide the real filter).
+    pub fn settings_only() -> Self {
+        FileFilter { roots: vec!["\0".to_string()], exclude: Vec::new() }
+    }
+
     /// Whether to descend into the directory at `path` (repo-relative).
     pub fn enter_dir(&self, path: &str) -> bool {
         let name = path.rsplit('/').next().unwrap_or(path);

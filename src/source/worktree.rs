@@ -159,7 +159,12 @@ impl Walk<'_> {
             return result;
         }
         if self.filter.take_file(rel) {
-            self.file(&target, rel);
+            // A FIFO or device named `*.yaml` would block or stream forever.
+            if fs::metadata(&target).map(|m| m.is_file()).unwrap_or(false) {
+                self.file(&target, rel);
+            } else {
+                self.problem(Code::BadPath, rel, "not a regular file".into(), Some("remove it, or rename it so it does not end in .yaml"));
+            }
         }
         Ok(())
     }
