@@ -30,7 +30,11 @@
 //! in which policies are given.
 
 mod deps;
+#[cfg(test)]
+mod deps_tests;
 mod scope;
+#[cfg(test)]
+mod scope_tests;
 #[cfg(test)]
 mod tests;
 

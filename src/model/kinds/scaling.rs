@@ -7,10 +7,14 @@
 //! rule without `timeZone` runs in the controller's local zone in Karmada;
 //! the scaling issue decides what flotilla's deterministic core uses.
 
+pub mod behavior;
 pub mod cron;
 pub mod metrics;
+pub mod quantity;
 
-pub use metrics::{CrossVersionObjectReference, HorizontalPodAutoscalerBehavior, MetricSpec};
+pub use behavior::HorizontalPodAutoscalerBehavior;
+pub use metrics::{CrossVersionObjectReference, MetricSpec};
+pub use quantity::Quantity;
 
 use crate::model::check::Checker;
 use crate::model::common::ObjectMeta;

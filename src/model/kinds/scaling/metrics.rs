@@ -1,5 +1,5 @@
-//! The `autoscaling/v2` shapes a FederatedHPA embeds (MetricSpec,
-//! HorizontalPodAutoscalerBehavior, CrossVersionObjectReference) and the
+//! The `autoscaling/v2` shapes a FederatedHPA embeds (MetricSpec and
+//! CrossVersionObjectReference; behavior is in `behavior.rs`) and the
 //! checks Karmada's webhook applies to them (`pkg/util/validation`, lifted
 //! from Kubernetes' HPA validation, with External metrics not supported).
 
@@ -8,6 +8,8 @@ use crate::model::common::LabelSelector;
 use crate::model::diag::Code;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use super::quantity::Quantity;
 
 /// `autoscaling/v2` CrossVersionObjectReference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -46,71 +48,6 @@ fn path_segment(s: &str) -> Result<(), &'static str> {
         return Err("may not contain `/` or `%`");
     }
     Ok(())
-}
-
-/// A resource quantity as written in YAML: `500m`, `1Gi`, `100`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum Quantity {
-    Int(i64),
-    Float(f64),
-    Str(String),
-}
-
-impl Quantity {
-    /// `Some(true)` when positive, `Some(false)` when zero or negative, `None`
-    /// when the text is not a quantity.
-    pub fn is_positive(&self) -> Option<bool> {
-        match self {
-            Quantity::Int(i) => Some(*i > 0),
-            Quantity::Float(f) => Some(*f > 0.0),
-            Quantity::Str(s) => quantity_sign(s),
-        }
-    }
-}
-
-/// Parses Kubernetes' quantity grammar far enough to tell the sign:
-/// `[+-]digits[.digits](suffix)`, suffix a binary SI (`Ki`…`Ei`), decimal SI
-/// (`n u m k M G T P E`) or exponent (`e3`, `E-2`).
-fn quantity_sign(s: &str) -> Option<bool> {
-    let (negative, rest) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let number_end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(rest.len());
-    let (number, suffix) = rest.split_at(number_end);
-    if number.is_empty() || number == "." || number.matches('.').count() > 1 {
-        return None;
-    }
-    let suffix_ok = matches!(
-        suffix,
-        "" | "Ki"
-            | "Mi"
-            | "Gi"
-            | "Ti"
-            | "Pi"
-            | "Ei"
-            | "n"
-            | "u"
-            | "m"
-            | "k"
-            | "M"
-            | "G"
-            | "T"
-            | "P"
-            | "E"
-    ) || suffix
-        .strip_prefix(['e', 'E'])
-        .map(|e| e.strip_prefix(['+', '-']).unwrap_or(e))
-        .is_some_and(|e| !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit()));
-    if !suffix_ok {
-        return None;
-    }
-    let nonzero = number.bytes().any(|c| (b'1'..=b'9').contains(&c));
-    Some(nonzero && !negative)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -204,53 +141,6 @@ pub struct MetricTarget {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub average_utilization: Option<i32>,
 }
-
-/// `autoscaling/v2` HorizontalPodAutoscalerBehavior.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct HorizontalPodAutoscalerBehavior {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scale_up: Option<HpaScalingRules>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scale_down: Option<HpaScalingRules>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct HpaScalingRules {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stabilization_window_seconds: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub select_policy: Option<ScalingPolicySelect>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub policies: Vec<HpaScalingPolicy>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum ScalingPolicySelect {
-    Max,
-    Min,
-    Disabled,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct HpaScalingPolicy {
-    #[serde(rename = "type")]
-    pub type_: HpaScalingPolicyType,
-    pub value: i32,
-    pub period_seconds: i32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum HpaScalingPolicyType {
-    Pods,
-    Percent,
-}
-
-/// Kubernetes' bounds on scaling rules.
-const MAX_STABILIZATION_WINDOW_SECONDS: i32 = 3600;
-const MAX_PERIOD_SECONDS: i32 = 1800;
 
 impl MetricSpec {
     /// Karmada's `validateMetricSpec`: the source named by `type` must be
@@ -420,94 +310,5 @@ impl MetricTarget {
                 format!("`averageUtilization` must be at least 1, not {u}"),
             );
         }
-    }
-}
-
-impl HorizontalPodAutoscalerBehavior {
-    /// Kubernetes' `validateBehavior`.
-    pub fn check(&self, cx: &mut Checker<'_>, pointer: &str) {
-        for (field, rules) in [("scaleUp", &self.scale_up), ("scaleDown", &self.scale_down)] {
-            if let Some(rules) = rules {
-                rules.check(cx, &format!("{pointer}/{field}"));
-            }
-        }
-    }
-}
-
-impl HpaScalingRules {
-    fn check(&self, cx: &mut Checker<'_>, pointer: &str) {
-        if let Some(w) = self
-            .stabilization_window_seconds
-            .filter(|w| !(0..=MAX_STABILIZATION_WINDOW_SECONDS).contains(w))
-        {
-            cx.error(
-                Code::InvalidValue,
-                &format!("{pointer}/stabilizationWindowSeconds"),
-                format!("`stabilizationWindowSeconds` must be between 0 and {MAX_STABILIZATION_WINDOW_SECONDS}, not {w}"),
-            );
-        }
-        if self.policies.is_empty() {
-            cx.error(
-                Code::MissingField,
-                pointer,
-                "scaling rules need at least one policy",
-            )
-            .help("e.g. `policies: [{type: Percent, value: 100, periodSeconds: 15}]`");
-        }
-        for (i, p) in self.policies.iter().enumerate() {
-            let at = format!("{pointer}/policies/{i}");
-            if p.value <= 0 {
-                cx.error(
-                    Code::InvalidValue,
-                    &format!("{at}/value"),
-                    format!("`value` must be positive, not {}", p.value),
-                );
-            }
-            if !(1..=MAX_PERIOD_SECONDS).contains(&p.period_seconds) {
-                cx.error(
-                    Code::InvalidValue,
-                    &format!("{at}/periodSeconds"),
-                    format!(
-                        "`periodSeconds` must be between 1 and {MAX_PERIOD_SECONDS}, not {}",
-                        p.period_seconds
-                    ),
-                );
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quantity_signs() {
-        let cases: &[(&str, Option<bool>)] = &[
-            ("1", Some(true)),
-            ("500m", Some(true)),
-            ("1.5Gi", Some(true)),
-            ("0.1", Some(true)),
-            ("+2k", Some(true)),
-            ("1e3", Some(true)),
-            ("2E-2", Some(true)),
-            ("0", Some(false)),
-            ("0m", Some(false)),
-            ("-1", Some(false)),
-            ("", None),
-            ("abc", None),
-            ("1.2.3", None),
-            ("5Xi", None),
-            ("1e", None),
-        ];
-        for (text, want) in cases {
-            assert_eq!(
-                Quantity::Str(text.to_string()).is_positive(),
-                *want,
-                "case `{text}`"
-            );
-        }
-        assert_eq!(Quantity::Int(0).is_positive(), Some(false));
-        assert_eq!(Quantity::Float(0.5).is_positive(), Some(true));
     }
 }
