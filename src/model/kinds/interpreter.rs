@@ -335,4 +335,15 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn schema_generates() {
+        let schema =
+            serde_json::to_string(&schemars::schema_for!(ResourceInterpreterCustomization))
+                .expect("schema");
+        assert!(
+            schema.contains("dependencyInterpretation") && schema.contains("luaScript"),
+            "{schema}"
+        );
+    }
 }

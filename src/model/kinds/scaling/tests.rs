@@ -210,3 +210,14 @@ fn duplicate_rule_note_points_at_the_first() {
         .expect("note");
     assert_eq!((note.line, note.col), (12, 13));
 }
+
+#[test]
+fn schemas_generate() {
+    let fhpa = serde_json::to_string(&schemars::schema_for!(FederatedHPA)).expect("schema");
+    assert!(
+        fhpa.contains("scaleTargetRef") && fhpa.contains("averageUtilization"),
+        "{fhpa}"
+    );
+    let cron = serde_json::to_string(&schemars::schema_for!(CronFederatedHPA)).expect("schema");
+    assert!(cron.contains("targetMinReplicas"), "{cron}");
+}

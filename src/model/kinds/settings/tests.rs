@@ -203,3 +203,12 @@ fn path_selection() {
     assert!(!default.selects(".flotilla/cache.yaml"));
     assert!(!default.selects(".github/workflows/ci.yaml"));
 }
+
+#[test]
+fn schema_generates() {
+    let schema = serde_json::to_string(&schemars::schema_for!(Settings)).expect("schema");
+    assert!(
+        schema.contains("pollInterval") && schema.contains("statusBranch"),
+        "{schema}"
+    );
+}
