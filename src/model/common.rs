@@ -255,9 +255,10 @@ pub struct ClusterFields<'a> {
 }
 
 impl FieldSelector {
-    /// Whether the cluster's fields satisfy every requirement. As in Karmada,
-    /// a zone requirement looks at all of the cluster's zones: `In` needs one
-    /// of them listed, `NotIn` needs none of them listed.
+    /// Whether the cluster's fields satisfy every requirement. As in Karmada
+    /// (`util.matchZones`), a zone requirement looks at all of the cluster's
+    /// zones: `In` needs every one of them listed (and at least one zone),
+    /// `NotIn` needs none of them listed.
     pub fn matches(&self, fields: &ClusterFields<'_>) -> bool {
         self.match_expressions.iter().all(|r| r.matches(fields))
     }
@@ -312,7 +313,9 @@ impl FieldSelectorRequirement {
         };
         let listed = |v: &&str| self.values.iter().any(|x| x == v);
         match self.operator {
-            FieldSelectorOperator::In => values.iter().any(listed),
+            // For provider and region there is at most one value, so "all"
+            // and "any" agree; for zones Karmada requires all of them.
+            FieldSelectorOperator::In => !values.is_empty() && values.iter().all(listed),
             FieldSelectorOperator::NotIn => !values.iter().any(listed),
             FieldSelectorOperator::Exists => !values.is_empty(),
             FieldSelectorOperator::DoesNotExist => values.is_empty(),
@@ -605,7 +608,9 @@ mod tests {
         use FieldSelectorOperator::*;
         assert!(sel(Provider, In, &["aws"]).matches(&f));
         assert!(!sel(Provider, NotIn, &["aws"]).matches(&f));
-        assert!(sel(Zone, In, &["z2"]).matches(&f));
+        assert!(!sel(Zone, In, &["z2"]).matches(&f), "zone In needs every zone of the cluster listed");
+        assert!(sel(Zone, In, &["z1", "z2", "z3"]).matches(&f));
+        assert!(!sel(Zone, In, &["z1"]).matches(&ClusterFields::default()));
         assert!(!sel(Zone, NotIn, &["z2"]).matches(&f));
         assert!(sel(Region, Exists, &[]).matches(&f));
         assert!(!sel(Region, In, &["us"]).matches(&f));
