@@ -22,7 +22,7 @@ pub fn load(path: &Path, rev: Option<&str>) -> anyhow::Result<LoadedRepo> {
     let settings = model::load(settings_snapshot.files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())), &load_limits)
         .repository
         .settings();
-    let filter = FileFilter::new(settings.spec.roots.clone(), settings.spec.exclude.clone());
+    let filter = FileFilter::new(settings.roots(), settings.exclude_patterns());
     let snapshot = snapshot(path, rev, &filter, &limits)?;
     let mut loaded = model::load(snapshot.files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())), &load_limits);
     loaded.diagnostics.extend(snapshot.diagnostics);

@@ -1,17 +1,19 @@
 //! Which repository paths are read: hidden directories and `.flotilla/` never;
 //! then the Settings' `roots` (default: everything) minus `exclude` patterns.
 
+use crate::model::kinds::settings::Pattern;
+
 /// A settled path filter.
 #[derive(Debug, Clone, Default)]
 pub struct FileFilter {
     roots: Vec<String>,
-    exclude: Vec<String>,
+    exclude: Vec<Pattern>,
 }
 
 impl FileFilter {
     /// `roots`: repo-relative directories (empty: the whole tree).
-    /// `exclude`: glob patterns over repo-relative paths (`*`, `**`, `?`).
-    pub fn new(roots: Vec<String>, exclude: Vec<String>) -> Self {
+    /// `exclude`: the Settings' patterns over repo-relative paths.
+    pub fn new(roots: Vec<String>, exclude: Vec<Pattern>) -> Self {
         let roots = roots
             .into_iter()
             .map(|r| r.trim_matches('/').to_string())
@@ -60,47 +62,7 @@ impl FileFilter {
     }
 
     fn excluded(&self, path: &str) -> bool {
-        self.exclude
-            .iter()
-            .any(|p| glob_match(p.trim_start_matches('/'), path))
-    }
-}
-
-/// Matches `path` against a glob: `*` any run of characters except `/`,
-/// `**` any run including `/`, `?` one character except `/`. A pattern
-/// without `/` matches the last path component anywhere, as in .gitignore.
-pub fn glob_match(pattern: &str, path: &str) -> bool {
-    if !pattern.contains('/') {
-        return path
-            .split('/')
-            .any(|component| glob(pattern.as_bytes(), component.as_bytes()));
-    }
-    let pattern = pattern.trim_end_matches('/');
-    glob(pattern.as_bytes(), path.as_bytes())
-        || glob(format!("{pattern}/**").as_bytes(), path.as_bytes())
-}
-
-fn glob(p: &[u8], s: &[u8]) -> bool {
-    match p.first() {
-        None => s.is_empty(),
-        Some(b'*') if p.get(1) == Some(&b'*') => {
-            let rest = p[2..].strip_prefix(b"/").unwrap_or(&p[2..]);
-            (0..=s.len()).any(|i| glob(rest, &s[i..]))
-        }
-        Some(b'*') => {
-            let mut i = 0;
-            loop {
-                if glob(&p[1..], &s[i..]) {
-                    return true;
-                }
-                if i == s.len() || s[i] == b'/' {
-                    return false;
-                }
-                i += 1;
-            }
-        }
-        Some(b'?') => s.first().is_some_and(|&c| c != b'/') && glob(&p[1..], &s[1..]),
-        Some(&c) => s.first() == Some(&c) && glob(&p[1..], &s[1..]),
+        self.exclude.iter().any(|p| p.matches(path))
     }
 }
 
@@ -109,30 +71,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn globs() {
-        let cases = [
-            ("*.yaml", "a/b/c.yaml", true),
-            ("charts", "charts/x/y.yaml", true),
-            ("charts/", "charts/x/y.yaml", true),
-            ("apps/*/values.yaml", "apps/web/values.yaml", true),
-            ("apps/*/values.yaml", "apps/web/x/values.yaml", false),
-            ("apps/**/values.yaml", "apps/web/x/values.yaml", true),
-            ("apps/**/values.yaml", "apps/values.yaml", true),
-            ("a?c", "x/abc", true),
-            ("a?c", "x/a/c", false),
-            ("docs/**", "docs/a/b.yaml", true),
-            ("docs/**", "src/docs/a.yaml", false),
-        ];
-        for (pattern, path, want) in cases {
-            assert_eq!(glob_match(pattern, path), want, "{pattern} vs {path}");
-        }
-    }
-
-    #[test]
     fn roots_and_hidden_dirs() {
         let f = FileFilter::new(
             vec!["apps".into(), "clusters/".into()],
-            vec!["**/tmp".into()],
+            vec![Pattern::new("**/tmp").unwrap()],
         );
         assert!(f.enter_dir("apps"));
         assert!(f.enter_dir("apps/web"));
