@@ -236,9 +236,10 @@ pub struct ClusterFields<'a> {
 }
 
 impl FieldSelector {
-    /// Whether the cluster's fields satisfy every requirement. As in Karmada,
-    /// a zone requirement looks at all of the cluster's zones: `In` needs one
-    /// of them listed, `NotIn` needs none of them listed.
+    /// Whether the cluster's fields satisfy every requirement. As in Karmada's
+    /// `matchZones` (pkg/util/selector.go), a zone requirement looks at all of
+    /// the cluster's zones: `In` needs the cluster to have zones and *every*
+    /// one of them listed, `NotIn` needs none of them listed.
     pub fn matches(&self, fields: &ClusterFields<'_>) -> bool {
         self.match_expressions.iter().all(|r| r.matches(fields))
     }
@@ -251,9 +252,11 @@ impl FieldSelector {
                     cx.error(Code::InvalidSelector, &format!("{at}/operator"), format!("operator {:?} needs at least one value", req.operator))
                         .help("add `values: [...]`");
                 }
-                FieldSelectorOperator::Exists | FieldSelectorOperator::DoesNotExist if !req.values.is_empty() => {
-                    cx.error(Code::InvalidSelector, &format!("{at}/values"), format!("operator {:?} takes no values", req.operator))
-                        .help("remove `values`");
+                // Karmada's webhook (ValidatePolicyFieldSelector) admits only
+                // In and NotIn for cluster fields.
+                FieldSelectorOperator::Exists | FieldSelectorOperator::DoesNotExist => {
+                    cx.error(Code::InvalidSelector, &format!("{at}/operator"), format!("operator {:?} is not supported for cluster {:?}", req.operator, req.key))
+                        .help("Karmada accepts only `In` and `NotIn` in a field selector; use a label selector for `Exists` / `DoesNotExist`");
                 }
                 FieldSelectorOperator::Gt | FieldSelectorOperator::Lt => {
                     cx.error(Code::InvalidSelector, &format!("{at}/operator"), format!("operator {:?} is not meaningful for cluster {:?}", req.operator, req.key))
@@ -274,7 +277,9 @@ impl FieldSelectorRequirement {
         };
         let listed = |v: &&str| self.values.iter().any(|x| x == v);
         match self.operator {
-            FieldSelectorOperator::In => values.iter().any(listed),
+            // A multi-zone cluster matches `zone In [...]` only when all its
+            // zones are allowed; provider and region have at most one value.
+            FieldSelectorOperator::In => !values.is_empty() && values.iter().all(listed),
             FieldSelectorOperator::NotIn => !values.iter().any(listed),
             FieldSelectorOperator::Exists => !values.is_empty(),
             FieldSelectorOperator::DoesNotExist => values.is_empty(),
@@ -488,8 +493,12 @@ mod tests {
         use FieldSelectorOperator::*;
         assert!(sel(Provider, In, &["aws"]).matches(&f));
         assert!(!sel(Provider, NotIn, &["aws"]).matches(&f));
-        assert!(sel(Zone, In, &["z2"]).matches(&f));
+        // Karmada matchZones: In needs every zone of the cluster listed.
+        assert!(!sel(Zone, In, &["z2"]).matches(&f));
+        assert!(sel(Zone, In, &["z1", "z2", "z3"]).matches(&f));
+        assert!(!sel(Zone, In, &["z1"]).matches(&ClusterFields::default()));
         assert!(!sel(Zone, NotIn, &["z2"]).matches(&f));
+        assert!(sel(Zone, NotIn, &["z3"]).matches(&f));
         assert!(sel(Region, Exists, &[]).matches(&f));
         assert!(!sel(Region, In, &["us"]).matches(&f));
         let none = ClusterFields::default();
