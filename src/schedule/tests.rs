@@ -401,6 +401,7 @@ fn cluster_affinities_fall_back_in_order() {
 }
 
 #[test]
+#[allow(clippy::type_complexity)] // a table of tuples reads best here
 fn errors() {
     let cases: &[(&str, Value, Option<i32>, Vec<Cluster>, &str)] = &[
         ("negative replicas", json!({}), Some(-1), fleet(), "error: the template has negative replicas (-1)"),

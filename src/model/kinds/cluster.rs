@@ -139,9 +139,23 @@ pub struct ResourceModelRange {
 
 /// A quantity kept as written; YAML numbers (`cpu: 8`) are accepted and
 /// turned into their text. Parse with [`QuantityString::parse`].
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct QuantityString(pub String);
+
+/// In the schema a quantity is a string or a number, as Kubernetes accepts.
+impl JsonSchema for QuantityString {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Quantity".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "a Kubernetes quantity: `100m`, `1.5`, `64Gi`, `1e3`",
+            "anyOf": [{"type": "string"}, {"type": "number"}]
+        })
+    }
+}
 
 impl QuantityString {
     pub fn parse(&self) -> Result<Quantity, QuantityError> {
@@ -487,6 +501,12 @@ mod tests {
         );
         assert_eq!(rs.allocated("cpu").unwrap().map(|q| q.milli()), Some(4000));
         assert_eq!(rs.allocating("cpu").unwrap(), None);
+    }
+
+    #[test]
+    fn quantity_schema_accepts_numbers() {
+        let schema = serde_json::to_value(schemars::schema_for!(QuantityString)).expect("schema");
+        assert_eq!(schema["anyOf"][1]["type"], "number");
     }
 
     #[test]
