@@ -236,9 +236,10 @@ pub struct ClusterFields<'a> {
 }
 
 impl FieldSelector {
-    /// Whether the cluster's fields satisfy every requirement. As in Karmada,
-    /// a zone requirement looks at all of the cluster's zones: `In` needs one
-    /// of them listed, `NotIn` needs none of them listed.
+    /// Whether the cluster's fields satisfy every requirement. As in
+    /// Karmada's `matchZones`, a zone requirement looks at all of the
+    /// cluster's zones: `In` needs at least one zone and every zone listed,
+    /// `NotIn` needs none of them listed.
     pub fn matches(&self, fields: &ClusterFields<'_>) -> bool {
         self.match_expressions.iter().all(|r| r.matches(fields))
     }
@@ -251,13 +252,13 @@ impl FieldSelector {
                     cx.error(Code::InvalidSelector, &format!("{at}/operator"), format!("operator {:?} needs at least one value", req.operator))
                         .help("add `values: [...]`");
                 }
-                FieldSelectorOperator::Exists | FieldSelectorOperator::DoesNotExist if !req.values.is_empty() => {
-                    cx.error(Code::InvalidSelector, &format!("{at}/values"), format!("operator {:?} takes no values", req.operator))
-                        .help("remove `values`");
-                }
-                FieldSelectorOperator::Gt | FieldSelectorOperator::Lt => {
-                    cx.error(Code::InvalidSelector, &format!("{at}/operator"), format!("operator {:?} is not meaningful for cluster {:?}", req.operator, req.key))
-                        .help("use `In`, `NotIn`, `Exists` or `DoesNotExist`");
+                // Karmada's webhook (ValidatePolicyFieldSelector) accepts only In and NotIn.
+                FieldSelectorOperator::Exists
+                | FieldSelectorOperator::DoesNotExist
+                | FieldSelectorOperator::Gt
+                | FieldSelectorOperator::Lt => {
+                    cx.error(Code::InvalidSelector, &format!("{at}/operator"), format!("unsupported operator {:?}, must be In or NotIn", req.operator))
+                        .help("Karmada's field selectors accept only `In` and `NotIn`; use a labelSelector for other tests");
                 }
                 _ => {}
             }
@@ -274,6 +275,10 @@ impl FieldSelectorRequirement {
         };
         let listed = |v: &&str| self.values.iter().any(|x| x == v);
         match self.operator {
+            // Karmada's matchZones: every zone must be listed (and there must be one).
+            FieldSelectorOperator::In if self.key == ClusterField::Zone => {
+                !values.is_empty() && values.iter().all(listed)
+            }
             FieldSelectorOperator::In => values.iter().any(listed),
             FieldSelectorOperator::NotIn => !values.iter().any(listed),
             FieldSelectorOperator::Exists => !values.is_empty(),
@@ -488,7 +493,9 @@ mod tests {
         use FieldSelectorOperator::*;
         assert!(sel(Provider, In, &["aws"]).matches(&f));
         assert!(!sel(Provider, NotIn, &["aws"]).matches(&f));
-        assert!(sel(Zone, In, &["z2"]).matches(&f));
+        assert!(!sel(Zone, In, &["z2"]).matches(&f), "In needs every zone listed");
+        assert!(sel(Zone, In, &["z1", "z2", "z3"]).matches(&f));
+        assert!(!sel(Zone, In, &["z1"]).matches(&ClusterFields::default()), "In needs a zone");
         assert!(!sel(Zone, NotIn, &["z2"]).matches(&f));
         assert!(sel(Region, Exists, &[]).matches(&f));
         assert!(!sel(Region, In, &["us"]).matches(&f));
