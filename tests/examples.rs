@@ -21,7 +21,11 @@ fn examples_validate_cleanly() {
         let dir = root().join("examples").join(&name);
         let out = flotilla(&["validate", dir.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
-        assert!(!stderr(&out).contains("warning["), "{name} has warnings: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("warning["),
+            "{name} has warnings: {}",
+            stderr(&out)
+        );
     }
 }
 
@@ -49,7 +53,9 @@ fn render_is_byte_identical_whatever_the_file_layout() {
     let mut docs = Vec::new();
     collect_yaml(&src, &mut docs);
     docs.reverse();
-    let (settings, rest): (Vec<_>, Vec<_>) = docs.into_iter().partition(|(p, _)| p.ends_with("flotilla.yaml"));
+    let (settings, rest): (Vec<_>, Vec<_>) = docs
+        .into_iter()
+        .partition(|(p, _)| p.ends_with("flotilla.yaml"));
     for (_, text) in settings {
         std::fs::write(tmp.path().join("flotilla.yaml"), text).unwrap();
     }
@@ -74,13 +80,19 @@ fn render_is_byte_identical_whatever_the_file_layout() {
 }
 
 fn collect_yaml(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
             collect_yaml(&p, out);
         } else if p.extension().is_some_and(|e| e == "yaml") {
-            out.push((p.display().to_string(), std::fs::read_to_string(&p).unwrap()));
+            out.push((
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            ));
         }
     }
 }

@@ -37,15 +37,21 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let observed = match &args.cluster_state {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("failed to read cluster state `{}`", path.display()))?;
-            cluster_state::parse(&text).with_context(|| format!("failed to parse cluster state `{}`", path.display()))?
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("failed to read cluster state `{}`", path.display()))?;
+            cluster_state::parse(&text)
+                .with_context(|| format!("failed to parse cluster state `{}`", path.display()))?
         }
         None => Vec::new(),
     };
     let previous = match &args.previous {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("failed to read previous decisions `{}`", path.display()))?;
-            Previous::parse(&text).with_context(|| format!("failed to parse previous decisions `{}`", path.display()))?
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!("failed to read previous decisions `{}`", path.display())
+            })?;
+            Previous::parse(&text).with_context(|| {
+                format!("failed to parse previous decisions `{}`", path.display())
+            })?
         }
         None => Previous::default(),
     };
@@ -53,11 +59,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut loaded = loaded_repo.loaded;
     if loaded.has_errors() {
         diagnostics::print_human(&loaded.diagnostics, &loaded.sources);
-        eprintln!("invalid repository: {}; nothing rendered", diagnostics::summary(&loaded.diagnostics));
+        eprintln!(
+            "invalid repository: {}; nothing rendered",
+            diagnostics::summary(&loaded.diagnostics)
+        );
         return Ok(Outcome::Invalid);
     }
     let repository = &loaded.repository;
-    let clusters: Vec<_> = repository.clusters.iter().map(|c| c.value.clone()).collect();
+    let clusters: Vec<_> = repository
+        .clusters
+        .iter()
+        .map(|c| c.value.clone())
+        .collect();
     let (clusters, unknown) = cluster_state::merge(&clusters, &observed);
     if let Some(path) = &args.cluster_state {
         for name in unknown {
@@ -88,9 +101,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             for (rel, text) in &files {
                 let path = dir.join(rel);
                 if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("failed to create `{}`", parent.display()))?;
                 }
-                std::fs::write(&path, text).with_context(|| format!("failed to write `{}`", path.display()))?;
+                std::fs::write(&path, text)
+                    .with_context(|| format!("failed to write `{}`", path.display()))?;
             }
             eprintln!("wrote {} files under {}", files.len(), dir.display());
         }
@@ -113,16 +128,29 @@ fn explain(rendered: &render::Rendered, out: &mut impl Write) -> std::io::Result
             Some(ns) => format!("{} {ns}/{}", p.policy.kind, p.policy.name),
             None => format!("{} {}", p.policy.kind, p.policy.name),
         };
-        writeln!(out, "{} ({}) ← {policy}", p.resource, p.resource.api_version)?;
+        writeln!(
+            out,
+            "{} ({}) ← {policy}",
+            p.resource, p.resource.api_version
+        )?;
         if let Some(e) = &p.error {
             writeln!(out, "  error: {e}")?;
         }
-        let placed: std::collections::BTreeSet<&str> = p.clusters.iter().map(|c| c.name.as_str()).collect();
+        let placed: std::collections::BTreeSet<&str> =
+            p.clusters.iter().map(|c| c.name.as_str()).collect();
         for c in &p.clusters {
-            let why = p.reasons.get(&c.name).map(String::as_str).unwrap_or("selected");
+            let why = p
+                .reasons
+                .get(&c.name)
+                .map(String::as_str)
+                .unwrap_or("selected");
             writeln!(out, "  {:<20} {:>5} replicas  {why}", c.name, c.replicas)?;
         }
-        for (name, why) in p.reasons.iter().filter(|(n, _)| !placed.contains(n.as_str())) {
+        for (name, why) in p
+            .reasons
+            .iter()
+            .filter(|(n, _)| !placed.contains(n.as_str()))
+        {
             writeln!(out, "  {name:<20}     -            {why}")?;
         }
     }

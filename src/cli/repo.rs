@@ -18,19 +18,42 @@ pub struct LoadedRepo {
 pub fn load(path: &Path, rev: Option<&str>) -> anyhow::Result<LoadedRepo> {
     let limits = Limits::default();
     let settings_snapshot = snapshot(path, rev, &FileFilter::settings_only(), &limits)?;
-    let load_limits = LoadLimits { max_objects: limits.max_objects, max_alias_nodes: limits.max_alias_nodes };
-    let settings = model::load(settings_snapshot.files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())), &load_limits)
-        .repository
-        .settings();
+    let load_limits = LoadLimits {
+        max_objects: limits.max_objects,
+        max_alias_nodes: limits.max_alias_nodes,
+    };
+    let settings = model::load(
+        settings_snapshot
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.bytes.as_slice())),
+        &load_limits,
+    )
+    .repository
+    .settings();
     let filter = FileFilter::new(settings.roots(), settings.exclude_patterns());
     let snapshot = snapshot(path, rev, &filter, &limits)?;
-    let mut loaded = model::load(snapshot.files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())), &load_limits);
+    let mut loaded = model::load(
+        snapshot
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.bytes.as_slice())),
+        &load_limits,
+    );
     loaded.diagnostics.extend(snapshot.diagnostics);
     model::diag::sort(&mut loaded.diagnostics);
-    Ok(LoadedRepo { revision: snapshot.revision, loaded })
+    Ok(LoadedRepo {
+        revision: snapshot.revision,
+        loaded,
+    })
 }
 
-fn snapshot(path: &Path, rev: Option<&str>, filter: &FileFilter, limits: &Limits) -> anyhow::Result<Snapshot> {
+fn snapshot(
+    path: &Path,
+    rev: Option<&str>,
+    filter: &FileFilter,
+    limits: &Limits,
+) -> anyhow::Result<Snapshot> {
     match rev {
         Some(rev) => source::read_revision(path, rev, filter, limits)
             .with_context(|| format!("failed to read revision `{rev}` of `{}`", path.display())),

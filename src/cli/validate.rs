@@ -33,7 +33,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             let r = &loaded.repository;
             eprintln!(
                 "{}: {} templates, {} clusters, {} propagation policies, {} override policies; {}",
-                if loaded.has_errors() { "invalid" } else { "valid" },
+                if loaded.has_errors() {
+                    "invalid"
+                } else {
+                    "valid"
+                },
                 r.templates.len(),
                 r.clusters.len(),
                 r.propagation_policies.len(),
@@ -42,5 +46,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             );
         }
     }
-    Ok(if loaded.has_errors() { Outcome::Invalid } else { Outcome::Ok })
+    Ok(if loaded.has_errors() {
+        Outcome::Invalid
+    } else {
+        Outcome::Ok
+    })
 }

@@ -21,16 +21,29 @@ pub struct ClusterObservation {
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
     #[error("invalid YAML at line {line}, column {col}: {message}")]
-    Yaml { line: u32, col: u32, message: String },
+    Yaml {
+        line: u32,
+        col: u32,
+        message: String,
+    },
     #[error("object {index} is not a cluster.karmada.io Cluster with metadata.name")]
     NotACluster { index: usize },
     #[error("invalid {field} of cluster `{name}`")]
-    Field { name: String, field: &'static str, #[source] source: serde_json::Error },
+    Field {
+        name: String,
+        field: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// Parses a YAML stream (or a `List`) of Cluster objects.
 pub fn parse(text: &str) -> Result<Vec<ClusterObservation>, StateError> {
-    let stream = yaml::parse_stream(text, 100_000).map_err(|p| StateError::Yaml { line: p.pos.line, col: p.pos.col, message: p.message })?;
+    let stream = yaml::parse_stream(text, 100_000).map_err(|p| StateError::Yaml {
+        line: p.pos.line,
+        col: p.pos.col,
+        message: p.message,
+    })?;
     let mut objects = Vec::new();
     for doc in stream.documents {
         let json = doc.to_json();
@@ -38,7 +51,14 @@ pub fn parse(text: &str) -> Result<Vec<ClusterObservation>, StateError> {
             continue;
         }
         match json.get("items").and_then(Value::as_array) {
-            Some(items) if json.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List")) => objects.extend(items.iter().cloned()),
+            Some(items)
+                if json
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .is_some_and(|k| k.ends_with("List")) =>
+            {
+                objects.extend(items.iter().cloned())
+            }
             _ => objects.push(json),
         }
     }
@@ -46,18 +66,46 @@ pub fn parse(text: &str) -> Result<Vec<ClusterObservation>, StateError> {
     for (index, mut object) in objects.into_iter().enumerate() {
         super::schema::strip_nulls(&mut object);
         let is_cluster = object.get("kind").and_then(Value::as_str) == Some("Cluster")
-            && object.get("apiVersion").and_then(Value::as_str).is_some_and(|a| a.starts_with("cluster.karmada.io/"));
-        let name = object.pointer("/metadata/name").and_then(Value::as_str).map(str::to_string);
-        let (true, Some(name)) = (is_cluster, name) else { return Err(StateError::NotACluster { index }) };
+            && object
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .is_some_and(|a| a.starts_with("cluster.karmada.io/"));
+        let name = object
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let (true, Some(name)) = (is_cluster, name) else {
+            return Err(StateError::NotACluster { index });
+        };
         let status = match object.get("status") {
-            Some(s) => Some(serde_json::from_value(s.clone()).map_err(|source| StateError::Field { name: name.clone(), field: "status", source })?),
+            Some(s) => {
+                Some(
+                    serde_json::from_value(s.clone()).map_err(|source| StateError::Field {
+                        name: name.clone(),
+                        field: "status",
+                        source,
+                    })?,
+                )
+            }
             None => None,
         };
         let taints = match object.pointer("/spec/taints") {
-            Some(t) => Some(serde_json::from_value(t.clone()).map_err(|source| StateError::Field { name: name.clone(), field: "spec.taints", source })?),
+            Some(t) => {
+                Some(
+                    serde_json::from_value(t.clone()).map_err(|source| StateError::Field {
+                        name: name.clone(),
+                        field: "spec.taints",
+                        source,
+                    })?,
+                )
+            }
             None => object.get("spec").map(|_| Vec::new()),
         };
-        out.push(ClusterObservation { name, status, taints });
+        out.push(ClusterObservation {
+            name,
+            status,
+            taints,
+        });
     }
     Ok(out)
 }

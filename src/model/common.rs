@@ -55,8 +55,13 @@ pub enum LabelSelectorOperator {
 impl LabelSelector {
     /// Whether `labels` satisfy every term of the selector.
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.match_labels.iter().all(|(k, v)| labels.get(k) == Some(v))
-            && self.match_expressions.iter().all(|r| r.matches(labels.get(&r.key).map(String::as_str)))
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && self
+                .match_expressions
+                .iter()
+                .all(|r| r.matches(labels.get(&r.key).map(String::as_str)))
     }
 
     /// Checks keys, values and operator/values consistency; `pointer` is where
@@ -74,7 +79,9 @@ impl LabelSelector {
             let at = format!("{pointer}/matchExpressions/{i}");
             check_label_key(cx, &format!("{at}/key"), &req.key);
             match req.operator {
-                LabelSelectorOperator::In | LabelSelectorOperator::NotIn if req.values.is_empty() => {
+                LabelSelectorOperator::In | LabelSelectorOperator::NotIn
+                    if req.values.is_empty() =>
+                {
                     cx.error(
                         Code::InvalidSelector,
                         &format!("{at}/operator"),
@@ -96,7 +103,11 @@ impl LabelSelector {
             }
             for (j, v) in req.values.iter().enumerate() {
                 if let Err(why) = validate_label_value(v) {
-                    cx.error(Code::InvalidSelector, &format!("{at}/values/{j}"), format!("invalid label value `{v}`: {why}"));
+                    cx.error(
+                        Code::InvalidSelector,
+                        &format!("{at}/values/{j}"),
+                        format!("invalid label value `{v}`: {why}"),
+                    );
                 }
             }
         }
@@ -107,7 +118,9 @@ impl LabelSelectorRequirement {
     fn matches(&self, value: Option<&str>) -> bool {
         match self.operator {
             LabelSelectorOperator::In => value.is_some_and(|v| self.values.iter().any(|x| x == v)),
-            LabelSelectorOperator::NotIn => value.is_none_or(|v| !self.values.iter().any(|x| x == v)),
+            LabelSelectorOperator::NotIn => {
+                value.is_none_or(|v| !self.values.iter().any(|x| x == v))
+            }
             LabelSelectorOperator::Exists => value.is_some(),
             LabelSelectorOperator::DoesNotExist => value.is_none(),
         }
@@ -159,7 +172,9 @@ pub fn validate_label_value(value: &str) -> Result<(), String> {
 }
 
 fn validate_label_chars(s: &str) -> Result<(), String> {
-    let ok_inner = s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let ok_inner = s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     let ok_ends = s.starts_with(|c: char| c.is_ascii_alphanumeric())
         && s.ends_with(|c: char| c.is_ascii_alphanumeric());
     if ok_inner && ok_ends {
@@ -176,7 +191,9 @@ pub fn validate_dns_subdomain(s: &str) -> Result<(), String> {
     }
     for label in s.split('.') {
         let ok = !label.is_empty()
-            && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && label
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !label.starts_with('-')
             && !label.ends_with('-');
         if !ok {
@@ -208,7 +225,9 @@ pub struct FieldSelectorRequirement {
 }
 
 /// The cluster fields a field selector may name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ClusterField {
     Provider,
@@ -248,9 +267,15 @@ impl FieldSelector {
         for (i, req) in self.match_expressions.iter().enumerate() {
             let at = format!("{pointer}/matchExpressions/{i}");
             match req.operator {
-                FieldSelectorOperator::In | FieldSelectorOperator::NotIn if req.values.is_empty() => {
-                    cx.error(Code::InvalidSelector, &format!("{at}/operator"), format!("operator {:?} needs at least one value", req.operator))
-                        .help("add `values: [...]`");
+                FieldSelectorOperator::In | FieldSelectorOperator::NotIn
+                    if req.values.is_empty() =>
+                {
+                    cx.error(
+                        Code::InvalidSelector,
+                        &format!("{at}/operator"),
+                        format!("operator {:?} needs at least one value", req.operator),
+                    )
+                    .help("add `values: [...]`");
                 }
                 // Karmada's webhook (ValidatePolicyFieldSelector) admits only
                 // In and NotIn for cluster fields.
@@ -259,8 +284,15 @@ impl FieldSelector {
                         .help("Karmada accepts only `In` and `NotIn` in a field selector; use a label selector for `Exists` / `DoesNotExist`");
                 }
                 FieldSelectorOperator::Gt | FieldSelectorOperator::Lt => {
-                    cx.error(Code::InvalidSelector, &format!("{at}/operator"), format!("operator {:?} is not meaningful for cluster {:?}", req.operator, req.key))
-                        .help("use `In`, `NotIn`, `Exists` or `DoesNotExist`");
+                    cx.error(
+                        Code::InvalidSelector,
+                        &format!("{at}/operator"),
+                        format!(
+                            "operator {:?} is not meaningful for cluster {:?}",
+                            req.operator, req.key
+                        ),
+                    )
+                    .help("use `In`, `NotIn`, `Exists` or `DoesNotExist`");
                 }
                 _ => {}
             }
@@ -347,7 +379,11 @@ impl ResourceSelector {
             }
         }
         if let Some(name) = self.name.as_deref().filter(|n| !n.is_empty()) {
-            return if name == t.name { MatchPriority::Name } else { MatchPriority::Mismatch };
+            return if name == t.name {
+                MatchPriority::Name
+            } else {
+                MatchPriority::Mismatch
+            };
         }
         match &self.label_selector {
             None => MatchPriority::All,
@@ -364,7 +400,11 @@ impl ResourceSelector {
 /// The highest priority with which any of `selectors` matches `t`
 /// (Karmada's `ResourceMatchSelectorsPriority`).
 pub fn best_match(selectors: &[ResourceSelector], t: &TemplateFacts<'_>) -> MatchPriority {
-    selectors.iter().map(|s| s.match_priority(t)).max().unwrap_or(MatchPriority::Mismatch)
+    selectors
+        .iter()
+        .map(|s| s.match_priority(t))
+        .max()
+        .unwrap_or(MatchPriority::Mismatch)
 }
 
 /// The identity of an object: apiVersion, kind, namespace and name. Two
@@ -455,11 +495,18 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn req(key: &str, op: LabelSelectorOperator, values: &[&str]) -> LabelSelectorRequirement {
-        LabelSelectorRequirement { key: key.into(), operator: op, values: values.iter().map(|s| s.to_string()).collect() }
+        LabelSelectorRequirement {
+            key: key.into(),
+            operator: op,
+            values: values.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     #[test]
@@ -468,14 +515,70 @@ mod tests {
         let l = labels(&[("app", "web"), ("env", "prod")]);
         let cases: &[(&str, LabelSelector, bool)] = &[
             ("empty matches all", LabelSelector::default(), true),
-            ("matchLabels hit", LabelSelector { match_labels: labels(&[("app", "web")]), ..Default::default() }, true),
-            ("matchLabels miss", LabelSelector { match_labels: labels(&[("app", "db")]), ..Default::default() }, false),
-            ("In hit", LabelSelector { match_expressions: vec![req("env", In, &["prod", "pre"])], ..Default::default() }, true),
-            ("In on missing key", LabelSelector { match_expressions: vec![req("tier", In, &["x"])], ..Default::default() }, false),
-            ("NotIn on missing key", LabelSelector { match_expressions: vec![req("tier", NotIn, &["x"])], ..Default::default() }, true),
-            ("NotIn hit", LabelSelector { match_expressions: vec![req("env", NotIn, &["prod"])], ..Default::default() }, false),
-            ("Exists", LabelSelector { match_expressions: vec![req("app", Exists, &[])], ..Default::default() }, true),
-            ("DoesNotExist", LabelSelector { match_expressions: vec![req("app", DoesNotExist, &[])], ..Default::default() }, false),
+            (
+                "matchLabels hit",
+                LabelSelector {
+                    match_labels: labels(&[("app", "web")]),
+                    ..Default::default()
+                },
+                true,
+            ),
+            (
+                "matchLabels miss",
+                LabelSelector {
+                    match_labels: labels(&[("app", "db")]),
+                    ..Default::default()
+                },
+                false,
+            ),
+            (
+                "In hit",
+                LabelSelector {
+                    match_expressions: vec![req("env", In, &["prod", "pre"])],
+                    ..Default::default()
+                },
+                true,
+            ),
+            (
+                "In on missing key",
+                LabelSelector {
+                    match_expressions: vec![req("tier", In, &["x"])],
+                    ..Default::default()
+                },
+                false,
+            ),
+            (
+                "NotIn on missing key",
+                LabelSelector {
+                    match_expressions: vec![req("tier", NotIn, &["x"])],
+                    ..Default::default()
+                },
+                true,
+            ),
+            (
+                "NotIn hit",
+                LabelSelector {
+                    match_expressions: vec![req("env", NotIn, &["prod"])],
+                    ..Default::default()
+                },
+                false,
+            ),
+            (
+                "Exists",
+                LabelSelector {
+                    match_expressions: vec![req("app", Exists, &[])],
+                    ..Default::default()
+                },
+                true,
+            ),
+            (
+                "DoesNotExist",
+                LabelSelector {
+                    match_expressions: vec![req("app", DoesNotExist, &[])],
+                    ..Default::default()
+                },
+                false,
+            ),
         ];
         for (name, sel, want) in cases {
             assert_eq!(sel.matches(&l), *want, "case {name}");
@@ -485,9 +588,17 @@ mod tests {
     #[test]
     fn field_selector_matching() {
         let zones = vec!["z1".to_string(), "z2".to_string()];
-        let f = ClusterFields { provider: Some("aws"), region: Some("eu"), zones: &zones };
+        let f = ClusterFields {
+            provider: Some("aws"),
+            region: Some("eu"),
+            zones: &zones,
+        };
         let sel = |key, operator, values: &[&str]| FieldSelector {
-            match_expressions: vec![FieldSelectorRequirement { key, operator, values: values.iter().map(|s| s.to_string()).collect() }],
+            match_expressions: vec![FieldSelectorRequirement {
+                key,
+                operator,
+                values: values.iter().map(|s| s.to_string()).collect(),
+            }],
         };
         use ClusterField::*;
         use FieldSelectorOperator::*;

@@ -11,7 +11,7 @@
 use super::check::Checker;
 use super::diag::{self, Code, Diagnostic, Location};
 use super::kinds::KnownKind;
-use super::repository::{Located, Repository};
+use super::repository::Repository;
 use super::template::{Scopes, Template};
 use super::yaml::{self, Node, NodeValue, YamlProblemKind};
 use super::{schema, validate};
@@ -27,7 +27,10 @@ pub struct LoadLimits {
 
 impl Default for LoadLimits {
     fn default() -> Self {
-        LoadLimits { max_objects: 200_000, max_alias_nodes: 100_000 }
+        LoadLimits {
+            max_objects: 200_000,
+            max_alias_nodes: 100_000,
+        }
     }
 }
 
@@ -54,7 +57,10 @@ pub(crate) struct RawObject {
 }
 
 /// Loads a repository from its files (repo-relative path, bytes).
-pub fn load<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>, limits: &LoadLimits) -> Loaded {
+pub fn load<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    limits: &LoadLimits,
+) -> Loaded {
     let mut loaded = Loaded::default();
     let mut raw = Vec::new();
     for (path, bytes) in files {
@@ -63,8 +69,18 @@ pub fn load<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>, limits: &L
     if raw.len() > limits.max_objects {
         let at = raw[limits.max_objects].path.clone();
         loaded.diagnostics.push(
-            Diagnostic::error(Code::RepositoryTooLarge, Location::file(at), format!("repository has {} objects, over the limit of {}", raw.len(), limits.max_objects))
-                .with_help("split the fleet into several repositories, or narrow `roots` in flotilla.yaml"),
+            Diagnostic::error(
+                Code::RepositoryTooLarge,
+                Location::file(at),
+                format!(
+                    "repository has {} objects, over the limit of {}",
+                    raw.len(),
+                    limits.max_objects
+                ),
+            )
+            .with_help(
+                "split the fleet into several repositories, or narrow `roots` in flotilla.yaml",
+            ),
         );
         raw.truncate(limits.max_objects);
     }
@@ -79,17 +95,34 @@ pub fn load<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>, limits: &L
     loaded
 }
 
-fn parse_file(path: &str, bytes: &[u8], limits: &LoadLimits, raw: &mut Vec<RawObject>, loaded: &mut Loaded) {
+fn parse_file(
+    path: &str,
+    bytes: &[u8],
+    limits: &LoadLimits,
+    raw: &mut Vec<RawObject>,
+    loaded: &mut Loaded,
+) {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let valid = &bytes[..e.valid_up_to()];
             let line = valid.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
             let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            let col = String::from_utf8_lossy(&valid[line_start..]).chars().count() as u32 + 1;
+            let col = String::from_utf8_lossy(&valid[line_start..])
+                .chars()
+                .count() as u32
+                + 1;
             loaded.diagnostics.push(
-                Diagnostic::error(Code::NotUtf8, Location { path: path.into(), line, col }, "file is not valid UTF-8")
-                    .with_help("save the file as UTF-8"),
+                Diagnostic::error(
+                    Code::NotUtf8,
+                    Location {
+                        path: path.into(),
+                        line,
+                        col,
+                    },
+                    "file is not valid UTF-8",
+                )
+                .with_help("save the file as UTF-8"),
             );
             return;
         }
@@ -103,16 +136,32 @@ fn parse_file(path: &str, bytes: &[u8], limits: &LoadLimits, raw: &mut Vec<RawOb
                 _ => (Code::YamlSyntax, "fix the YAML syntax at this position"),
             };
             loaded.diagnostics.push(
-                Diagnostic::error(code, Location { path: path.into(), line: p.pos.line, col: p.pos.col }, format!("invalid YAML: {}", p.message))
-                    .with_help(help),
+                Diagnostic::error(
+                    code,
+                    Location {
+                        path: path.into(),
+                        line: p.pos.line,
+                        col: p.pos.col,
+                    },
+                    format!("invalid YAML: {}", p.message),
+                )
+                .with_help(help),
             );
             return;
         }
     };
     for p in stream.problems {
         loaded.diagnostics.push(
-            Diagnostic::error(Code::DuplicateKey, Location { path: path.into(), line: p.pos.line, col: p.pos.col }, p.message)
-                .with_help("remove one of the two keys"),
+            Diagnostic::error(
+                Code::DuplicateKey,
+                Location {
+                    path: path.into(),
+                    line: p.pos.line,
+                    col: p.pos.col,
+                },
+                p.message,
+            )
+            .with_help("remove one of the two keys"),
         );
     }
     for doc in stream.documents {
@@ -136,30 +185,71 @@ fn push_object(path: &str, node: Node, raw: &mut Vec<RawObject>, loaded: &mut Lo
             for item in items {
                 match item.value {
                     NodeValue::Map(_) => push_object(path, item.clone(), raw, loaded),
-                    _ => loaded.diagnostics.push(Diagnostic::error(Code::NotAnObject, Location { path: path.into(), line: item.pos.line, col: item.pos.col }, "list item is not a mapping")),
+                    _ => loaded.diagnostics.push(Diagnostic::error(
+                        Code::NotAnObject,
+                        Location {
+                            path: path.into(),
+                            line: item.pos.line,
+                            col: item.pos.col,
+                        },
+                        "list item is not a mapping",
+                    )),
                 }
             }
         }
         return;
     }
     let json = node.to_json();
-    raw.push(RawObject { path: path.to_string(), node, json });
+    raw.push(RawObject {
+        path: path.to_string(),
+        node,
+        json,
+    });
 }
 
 /// The identity fields every object needs; reports what is missing.
 fn identity<'v>(o: &'v RawObject, cx: &mut Checker<'_>) -> Option<(&'v str, &'v str, &'v str)> {
-    let field = |ptr: &str| o.json.pointer(ptr).and_then(Value::as_str).filter(|s| !s.is_empty());
-    let (api_version, kind, name) = (field("/apiVersion"), field("/kind"), field("/metadata/name"));
-    for (ptr, value, what) in [("/apiVersion", api_version, "apiVersion"), ("/kind", kind, "kind"), ("/metadata/name", name, "metadata.name")] {
+    let field = |ptr: &str| {
+        o.json
+            .pointer(ptr)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    let (api_version, kind, mut name) = (
+        field("/apiVersion"),
+        field("/kind"),
+        field("/metadata/name"),
+    );
+    // Settings are a singleton (`flotilla.yaml`); their name is optional.
+    if name.is_none()
+        && KnownKind::from_type(api_version.unwrap_or_default(), kind.unwrap_or_default())
+            == Some(KnownKind::Settings)
+    {
+        name = Some("flotilla");
+    }
+    for (ptr, value, what) in [
+        ("/apiVersion", api_version, "apiVersion"),
+        ("/kind", kind, "kind"),
+        ("/metadata/name", name, "metadata.name"),
+    ] {
         if value.is_none() {
-            cx.error(Code::MissingIdentity, ptr, format!("object has no `{what}` (or it is not a non-empty string)"))
-                .help("every object needs `apiVersion`, `kind` and `metadata.name`");
+            cx.error(
+                Code::MissingIdentity,
+                ptr,
+                format!("object has no `{what}` (or it is not a non-empty string)"),
+            )
+            .help("every object needs `apiVersion`, `kind` and `metadata.name`");
         }
     }
     Some((api_version?, kind?, name?))
 }
 
-fn classify(o: RawObject, scopes: &Scopes, loaded: &mut Loaded, kept: &mut Vec<validate::KeptNode>) {
+fn classify(
+    o: RawObject,
+    scopes: &Scopes,
+    loaded: &mut Loaded,
+    kept: &mut Vec<validate::KeptNode>,
+) {
     let mut cx = Checker::new(&o.path, &o.node);
     let Some((api_version, kind, _name)) = identity(&o, &mut cx) else {
         loaded.diagnostics.append(&mut cx.diagnostics);
@@ -169,11 +259,23 @@ fn classify(o: RawObject, scopes: &Scopes, loaded: &mut Loaded, kept: &mut Vec<v
         Some(k) => {
             let index = typed(k, &o, &mut cx, &mut loaded.repository);
             if let Some(index) = index {
-                kept.push(validate::KeptNode { kind: k, index, path: o.path.clone(), node: o.node.clone() });
+                kept.push(validate::KeptNode {
+                    kind: k,
+                    index,
+                    path: o.path.clone(),
+                    node: o.node.clone(),
+                });
             }
         }
         None if is_flotilla_group(api_version) => unknown_kind(api_version, kind, &mut cx),
-        None => template(&o, api_version, kind, scopes, &mut cx, &mut loaded.repository),
+        None => template(
+            &o,
+            api_version,
+            kind,
+            scopes,
+            &mut cx,
+            &mut loaded.repository,
+        ),
     }
     loaded.diagnostics.append(&mut cx.diagnostics);
 }
@@ -182,34 +284,60 @@ fn classify(o: RawObject, scopes: &Scopes, loaded: &mut Loaded, kept: &mut Vec<v
 /// not a template to send to clusters.
 fn is_flotilla_group(api_version: &str) -> bool {
     let group = api_version.split('/').next().unwrap_or_default();
-    ["policy.karmada.io", "cluster.karmada.io", "autoscaling.karmada.io", "config.karmada.io", "flotilla.io"].contains(&group)
+    [
+        "policy.karmada.io",
+        "cluster.karmada.io",
+        "autoscaling.karmada.io",
+        "config.karmada.io",
+        "flotilla.io",
+    ]
+    .contains(&group)
 }
 
 fn unknown_kind(api_version: &str, kind: &str, cx: &mut Checker<'_>) {
     let group = api_version.split('/').next().unwrap_or_default();
     let candidates = KnownKind::in_group(group);
     if let Some(k) = candidates.iter().find(|k| k.kind() == kind) {
-        cx.error(Code::InvalidValue, "/apiVersion", format!("`{kind}` is not served as `{api_version}`"))
-            .help(format!("use `apiVersion: {}`", k.api_version()));
+        cx.error(
+            Code::InvalidValue,
+            "/apiVersion",
+            format!("`{kind}` is not served as `{api_version}`"),
+        )
+        .help(format!("use `apiVersion: {}`", k.api_version()));
         return;
     }
     let names: Vec<String> = candidates.iter().map(|k| k.kind().to_string()).collect();
-    let d = cx.error(Code::InvalidValue, "/kind", format!("flotilla does not support kind `{kind}` of `{api_version}`"));
+    let d = cx.error(
+        Code::InvalidValue,
+        "/kind",
+        format!("flotilla does not support kind `{kind}` of `{api_version}`"),
+    );
     match schema::nearest(kind, &names) {
         Some(n) => d.help(format!("did you mean `{n}`?")),
-        None => d.help(format!("supported kinds of this group: {}", names.join(", "))),
+        None => d.help(format!(
+            "supported kinds of this group: {}",
+            names.join(", ")
+        )),
     };
 }
 
 /// Validates and deserializes one of flotilla's kinds; returns its index in
 /// the repository's list for that kind.
-fn typed(k: KnownKind, o: &RawObject, cx: &mut Checker<'_>, repo: &mut Repository) -> Option<usize> {
+fn typed(
+    k: KnownKind,
+    o: &RawObject,
+    cx: &mut Checker<'_>,
+    repo: &mut Repository,
+) -> Option<usize> {
     let mut json = o.json.clone();
     schema::strip_nulls(&mut json);
     if !schema::validate(k, &json, cx) {
         return None;
     }
-    let namespace = json.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string);
+    let namespace = json
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     if k.namespaced() {
         if namespace.is_none() {
             // kubectl puts an object without a namespace into `default`.
@@ -218,26 +346,54 @@ fn typed(k: KnownKind, o: &RawObject, cx: &mut Checker<'_>, repo: &mut Repositor
             }
         }
     } else if namespace.is_some() {
-        cx.error(Code::InvalidValue, "/metadata/namespace", format!("{} is cluster-scoped and has no namespace", k.kind()))
-            .help("remove `metadata.namespace`");
+        cx.error(
+            Code::InvalidValue,
+            "/metadata/namespace",
+            format!("{} is cluster-scoped and has no namespace", k.kind()),
+        )
+        .help("remove `metadata.namespace`");
         return None;
     }
     if k == KnownKind::Settings && o.path != "flotilla.yaml" {
-        cx.error(Code::InvalidSettings, "/kind", "Settings must be in `flotilla.yaml` at the repository root")
-            .help("move this object to flotilla.yaml");
+        cx.error(
+            Code::InvalidSettings,
+            "/kind",
+            "Settings must be in `flotilla.yaml` at the repository root",
+        )
+        .help("move this object to flotilla.yaml");
         return None;
     }
     let location = cx.location("");
     repo.push_typed(k, json, location, cx)
 }
 
-fn template(o: &RawObject, api_version: &str, kind: &str, scopes: &Scopes, cx: &mut Checker<'_>, repo: &mut Repository) {
+fn template(
+    o: &RawObject,
+    api_version: &str,
+    kind: &str,
+    scopes: &Scopes,
+    cx: &mut Checker<'_>,
+    repo: &mut Repository,
+) {
     let mut manifest = o.json.clone();
-    let name = manifest.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let name = manifest
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let namespace = if scopes.namespaced(api_version, kind) {
-        let ns = manifest.pointer("/metadata/namespace").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or("default").to_string();
+        let ns = manifest
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("default")
+            .to_string();
         if let Err(why) = super::common::validate_dns_subdomain(&ns) {
-            cx.error(Code::InvalidValue, "/metadata/namespace", format!("invalid namespace: {why}"));
+            cx.error(
+                Code::InvalidValue,
+                "/metadata/namespace",
+                format!("invalid namespace: {why}"),
+            );
             return;
         }
         if let Some(meta) = manifest.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -246,8 +402,12 @@ fn template(o: &RawObject, api_version: &str, kind: &str, scopes: &Scopes, cx: &
         Some(ns)
     } else {
         if manifest.pointer("/metadata/namespace").is_some() {
-            cx.warning(Code::InvalidValue, "/metadata/namespace", format!("{kind} is cluster-scoped; its namespace is ignored"))
-                .help("remove `metadata.namespace`");
+            cx.warning(
+                Code::InvalidValue,
+                "/metadata/namespace",
+                format!("{kind} is cluster-scoped; its namespace is ignored"),
+            )
+            .help("remove `metadata.namespace`");
             if let Some(meta) = manifest.get_mut("metadata").and_then(Value::as_object_mut) {
                 meta.remove("namespace");
             }
@@ -257,18 +417,39 @@ fn template(o: &RawObject, api_version: &str, kind: &str, scopes: &Scopes, cx: &
     let labels = string_map(&manifest, "/metadata/labels", cx, true);
     string_map(&manifest, "/metadata/annotations", cx, false);
     let location = cx.location("");
-    let id = super::common::ObjectRef { api_version: api_version.into(), kind: kind.into(), namespace, name };
-    repo.templates.push(Template { id, labels, manifest, location });
+    let id = super::common::ObjectRef {
+        api_version: api_version.into(),
+        kind: kind.into(),
+        namespace,
+        name,
+    };
+    repo.templates.push(Template {
+        id,
+        labels,
+        manifest,
+        location,
+    });
 }
 
 /// Reads a `map[string]string` field, reporting non-string values (a classic:
 /// `version: 1` in labels) and invalid label keys/values.
-fn string_map(manifest: &Value, ptr: &str, cx: &mut Checker<'_>, labels: bool) -> BTreeMap<String, String> {
+fn string_map(
+    manifest: &Value,
+    ptr: &str,
+    cx: &mut Checker<'_>,
+    labels: bool,
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let Some(value) = manifest.pointer(ptr) else { return out };
+    let Some(value) = manifest.pointer(ptr) else {
+        return out;
+    };
     let Some(map) = value.as_object() else {
         if !value.is_null() {
-            cx.error(Code::WrongType, ptr, format!("`{}` must be a mapping of strings", schema::dotted(ptr)));
+            cx.error(
+                Code::WrongType,
+                ptr,
+                format!("`{}` must be a mapping of strings", schema::dotted(ptr)),
+            );
         }
         return out;
     };
@@ -278,16 +459,31 @@ fn string_map(manifest: &Value, ptr: &str, cx: &mut Checker<'_>, labels: bool) -
             Some(s) => {
                 if labels {
                     if let Err(why) = super::common::validate_qualified_name(k) {
-                        cx.error(Code::InvalidValue, &at, format!("invalid label key `{k}`: {why}"));
+                        cx.error(
+                            Code::InvalidValue,
+                            &at,
+                            format!("invalid label key `{k}`: {why}"),
+                        );
                     } else if let Err(why) = super::common::validate_label_value(s) {
-                        cx.error(Code::InvalidValue, &at, format!("invalid label value `{s}`: {why}"));
+                        cx.error(
+                            Code::InvalidValue,
+                            &at,
+                            format!("invalid label value `{s}`: {why}"),
+                        );
                     }
                 }
                 out.insert(k.clone(), s.to_string());
             }
             None => {
-                cx.error(Code::WrongType, &at, format!("`{}` must be a string, found {v}", schema::dotted(&at)))
-                    .help(format!("quote it: `{k}: \"{}\"`", v.to_string().trim_matches('"')));
+                cx.error(
+                    Code::WrongType,
+                    &at,
+                    format!("`{}` must be a string, found {v}", schema::dotted(&at)),
+                )
+                .help(format!(
+                    "quote it: `{k}: \"{}\"`",
+                    v.to_string().trim_matches('"')
+                ));
             }
         }
     }

@@ -9,13 +9,13 @@ pub mod common;
 pub mod defaults;
 pub mod diag;
 pub mod kinds;
-pub mod quantity;
-pub mod yaml;
 pub mod load;
+pub mod quantity;
 pub mod repository;
 pub mod schema;
 pub mod template;
 pub mod validate;
+pub mod yaml;
 
 pub use load::{load, LoadLimits, Loaded};
 pub use repository::{Located, Repository};

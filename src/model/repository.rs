@@ -43,32 +43,83 @@ pub struct Repository {
 impl Repository {
     /// Deserializes a schema-valid object of kind `k`, runs its own checks and
     /// stores it; returns its index in the list for its kind.
-    pub(crate) fn push_typed(&mut self, k: KnownKind, json: Value, location: Location, cx: &mut Checker<'_>) -> Option<usize> {
+    pub(crate) fn push_typed(
+        &mut self,
+        k: KnownKind,
+        json: Value,
+        location: Location,
+        cx: &mut Checker<'_>,
+    ) -> Option<usize> {
         let id = ObjectRef {
             api_version: k.api_version().to_string(),
             kind: k.kind().to_string(),
-            namespace: json.pointer("/metadata/namespace").and_then(Value::as_str).map(str::to_string),
-            name: json.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string(),
+            namespace: json
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            name: json
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
         };
         match k {
-            KnownKind::Cluster => add(&mut self.clusters, id, json, location, cx, |c: &mut Cluster, cx| c.check(cx)),
-            KnownKind::PropagationPolicy | KnownKind::ClusterPropagationPolicy => {
-                add(&mut self.propagation_policies, id, json, location, cx, |p: &mut PropagationPolicy, cx| {
+            KnownKind::Cluster => add(
+                &mut self.clusters,
+                id,
+                json,
+                location,
+                cx,
+                |c: &mut Cluster, cx| c.check(cx),
+            ),
+            KnownKind::PropagationPolicy | KnownKind::ClusterPropagationPolicy => add(
+                &mut self.propagation_policies,
+                id,
+                json,
+                location,
+                cx,
+                |p: &mut PropagationPolicy, cx| {
                     p.check(cx);
-                    super::defaults::apply_policy_defaults(p);
-                })
-            }
-            KnownKind::OverridePolicy | KnownKind::ClusterOverridePolicy => {
-                add(&mut self.override_policies, id, json, location, cx, |p: &mut OverridePolicy, cx| p.check(cx))
-            }
-            KnownKind::FederatedHpa => add(&mut self.federated_hpas, id, json, location, cx, |h: &mut FederatedHPA, cx| h.check(cx)),
-            KnownKind::CronFederatedHpa => {
-                add(&mut self.cron_federated_hpas, id, json, location, cx, |h: &mut CronFederatedHPA, cx| h.check(cx))
-            }
-            KnownKind::InterpreterCustomization => add(&mut self.interpreters, id, json, location, cx, |r: &mut ResourceInterpreterCustomization, cx| r.check(cx)),
+                    super::defaults::default_propagation_spec(&mut p.spec);
+                },
+            ),
+            KnownKind::OverridePolicy | KnownKind::ClusterOverridePolicy => add(
+                &mut self.override_policies,
+                id,
+                json,
+                location,
+                cx,
+                |p: &mut OverridePolicy, cx| p.check(cx),
+            ),
+            KnownKind::FederatedHpa => add(
+                &mut self.federated_hpas,
+                id,
+                json,
+                location,
+                cx,
+                |h: &mut FederatedHPA, cx| h.check(cx),
+            ),
+            KnownKind::CronFederatedHpa => add(
+                &mut self.cron_federated_hpas,
+                id,
+                json,
+                location,
+                cx,
+                |h: &mut CronFederatedHPA, cx| h.check(cx),
+            ),
+            KnownKind::InterpreterCustomization => add(
+                &mut self.interpreters,
+                id,
+                json,
+                location,
+                cx,
+                |r: &mut ResourceInterpreterCustomization, cx| r.check(cx),
+            ),
             KnownKind::Settings => {
                 let mut list = Vec::new();
-                let index = add(&mut list, id, json, location, cx, |s: &mut Settings, cx| s.check(cx));
+                let index = add(&mut list, id, json, location, cx, |s: &mut Settings, cx| {
+                    s.check(cx)
+                });
                 self.settings = list.pop();
                 index
             }
@@ -91,10 +142,18 @@ impl Repository {
         let mut all: Vec<(&ObjectRef, &Location)> = Vec::new();
         all.extend(self.settings.iter().map(|l| (&l.id, &l.location)));
         all.extend(self.clusters.iter().map(|l| (&l.id, &l.location)));
-        all.extend(self.propagation_policies.iter().map(|l| (&l.id, &l.location)));
+        all.extend(
+            self.propagation_policies
+                .iter()
+                .map(|l| (&l.id, &l.location)),
+        );
         all.extend(self.override_policies.iter().map(|l| (&l.id, &l.location)));
         all.extend(self.federated_hpas.iter().map(|l| (&l.id, &l.location)));
-        all.extend(self.cron_federated_hpas.iter().map(|l| (&l.id, &l.location)));
+        all.extend(
+            self.cron_federated_hpas
+                .iter()
+                .map(|l| (&l.id, &l.location)),
+        );
         all.extend(self.interpreters.iter().map(|l| (&l.id, &l.location)));
         all.extend(self.templates.iter().map(|t| (&t.id, &t.location)));
         all
@@ -102,7 +161,10 @@ impl Repository {
 
     /// The Settings in force (defaults when there is no `flotilla.yaml`).
     pub fn settings(&self) -> Settings {
-        self.settings.as_ref().map(|s| s.value.clone()).unwrap_or_default()
+        self.settings
+            .as_ref()
+            .map(|s| s.value.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -117,13 +179,21 @@ fn add<T: DeserializeOwned>(
     match serde_json::from_value::<T>(json) {
         Ok(mut value) => {
             check(&mut value, cx);
-            list.push(Located { id, location, value });
+            list.push(Located {
+                id,
+                location,
+                value,
+            });
             Some(list.len() - 1)
         }
         Err(e) => {
             // The schema accepted it, so this is a rule serde enforces that
             // the schema does not express (e.g. integer range).
-            cx.error(Code::InvalidValue, "", format!("invalid {}: {e}", location.path));
+            cx.error(
+                Code::InvalidValue,
+                "",
+                format!("invalid {}: {e}", location.path),
+            );
             None
         }
     }

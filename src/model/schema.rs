@@ -22,14 +22,23 @@ pub fn schema_of(kind: KnownKind) -> Value {
     let mut schema = kind.generate(settings.into_generator()).to_value();
     simplify_nullable(&mut schema);
     if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
-        props.insert("apiVersion".into(), serde_json::json!({ "const": kind.api_version() }));
+        props.insert(
+            "apiVersion".into(),
+            serde_json::json!({ "const": kind.api_version() }),
+        );
         props.insert("kind".into(), serde_json::json!({ "const": kind.kind() }));
     }
     if let Some(obj) = schema.as_object_mut() {
-        obj.insert("title".into(), Value::String(format!("{} ({})", kind.kind(), kind.api_version())));
+        obj.insert(
+            "title".into(),
+            Value::String(format!("{} ({})", kind.kind(), kind.api_version())),
+        );
         obj.insert(
             "$id".into(),
-            Value::String(format!("https://flotilla.io/schema/{}", kind.schema_file_name())),
+            Value::String(format!(
+                "https://flotilla.io/schema/{}",
+                kind.schema_file_name()
+            )),
         );
     }
     schema
@@ -50,7 +59,10 @@ fn simplify_nullable(v: &mut Value) {
                 }
             }
             let replacement = obj.get("anyOf").and_then(Value::as_array).and_then(|alts| {
-                let non_null: Vec<&Value> = alts.iter().filter(|a| a.get("type") != Some(&Value::from("null"))).collect();
+                let non_null: Vec<&Value> = alts
+                    .iter()
+                    .filter(|a| a.get("type") != Some(&Value::from("null")))
+                    .collect();
                 (non_null.len() == 1 && alts.len() == 2).then(|| non_null[0].clone())
             });
             if let Some(Value::Object(inner)) = replacement {
@@ -111,18 +123,34 @@ fn compiled(kind: KnownKind) -> &'static Compiled {
 /// reports every violation; returns whether it is valid.
 pub fn validate(kind: KnownKind, instance: &Value, cx: &mut Checker<'_>) -> bool {
     let c = compiled(kind);
-    let Some(validator) = &c.validator else { return true };
+    let Some(validator) = &c.validator else {
+        return true;
+    };
     let mut valid = true;
     for error in validator.iter_errors(instance) {
         valid = false;
         let pointer = error.instance_path().as_str().to_string();
         let schema_path = error.schema_path().as_str().to_string();
-        report(&c.schema, &pointer, &schema_path, error.kind(), instance, cx);
+        report(
+            &c.schema,
+            &pointer,
+            &schema_path,
+            error.kind(),
+            instance,
+            cx,
+        );
     }
     valid
 }
 
-fn report(schema: &Value, pointer: &str, schema_path: &str, kind: &ValidationErrorKind, instance: &Value, cx: &mut Checker<'_>) {
+fn report(
+    schema: &Value,
+    pointer: &str,
+    schema_path: &str,
+    kind: &ValidationErrorKind,
+    instance: &Value,
+    cx: &mut Checker<'_>,
+) {
     let at = dotted(pointer);
     match kind {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -136,8 +164,16 @@ fn report(schema: &Value, pointer: &str, schema_path: &str, kind: &ValidationErr
             for key in unexpected {
                 let field_ptr = format!("{pointer}/{}", super::common::escape_pointer(key));
                 let location = cx.key_location(&field_ptr);
-                let where_ = if at.is_empty() { "the top level".to_string() } else { format!("`{at}`") };
-                let mut d = super::diag::Diagnostic::error(Code::UnknownField, location, format!("unknown field `{key}` in {where_}"));
+                let where_ = if at.is_empty() {
+                    "the top level".to_string()
+                } else {
+                    format!("`{at}`")
+                };
+                let mut d = super::diag::Diagnostic::error(
+                    Code::UnknownField,
+                    location,
+                    format!("unknown field `{key}` in {where_}"),
+                );
                 d.help = Some(match nearest(key, &known) {
                     Some(n) => format!("did you mean `{n}`?"),
                     None if known.is_empty() => "remove it".to_string(),
@@ -148,31 +184,72 @@ fn report(schema: &Value, pointer: &str, schema_path: &str, kind: &ValidationErr
         }
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
-            let where_ = if at.is_empty() { "the top level".to_string() } else { format!("`{at}`") };
-            cx.error(Code::MissingField, pointer, format!("missing required field `{name}` in {where_}"))
-                .help(format!("add `{name}`"));
+            let where_ = if at.is_empty() {
+                "the top level".to_string()
+            } else {
+                format!("`{at}`")
+            };
+            cx.error(
+                Code::MissingField,
+                pointer,
+                format!("missing required field `{name}` in {where_}"),
+            )
+            .help(format!("add `{name}`"));
         }
         ValidationErrorKind::Type { kind } => {
-            let found = instance.pointer(pointer).map(type_name).unwrap_or("nothing");
-            let want = format!("{kind:?}").to_lowercase().replace("single(", "").replace(')', "");
-            cx.error(Code::WrongType, pointer, format!("`{at}` must be {}, found {found}", article(&want)))
-                .help(format!("write {} here", article(&want)));
+            let found = instance
+                .pointer(pointer)
+                .map(type_name)
+                .unwrap_or("nothing");
+            let want = format!("{kind:?}")
+                .to_lowercase()
+                .replace("single(", "")
+                .replace(')', "");
+            cx.error(
+                Code::WrongType,
+                pointer,
+                format!("`{at}` must be {}, found {found}", article(&want)),
+            )
+            .help(format!("write {} here", article(&want)));
         }
-        ValidationErrorKind::Enum { options } | ValidationErrorKind::Constant { expected_value: options } => {
+        ValidationErrorKind::Enum { options }
+        | ValidationErrorKind::Constant {
+            expected_value: options,
+        } => {
             let allowed: Vec<String> = match options.as_ref() {
                 Value::Array(a) => a.iter().map(render_value).collect(),
                 other => vec![render_value(other)],
             };
-            let found = instance.pointer(pointer).map(render_value).unwrap_or_default();
-            let d = cx.error(Code::InvalidValue, pointer, format!("`{at}` must be one of {}, found {found}", allowed.join(", ")));
-            let plain: Vec<String> = allowed.iter().map(|s| s.trim_matches('"').to_string()).collect();
+            let found = instance
+                .pointer(pointer)
+                .map(render_value)
+                .unwrap_or_default();
+            let d = cx.error(
+                Code::InvalidValue,
+                pointer,
+                format!(
+                    "`{at}` must be one of {}, found {found}",
+                    allowed.join(", ")
+                ),
+            );
+            let plain: Vec<String> = allowed
+                .iter()
+                .map(|s| s.trim_matches('"').to_string())
+                .collect();
             if let Some(n) = nearest(found.trim_matches('"'), &plain) {
                 d.help(format!("did you mean `{n}`?"));
             }
         }
         other => {
-            let found = instance.pointer(pointer).map(render_value).unwrap_or_default();
-            cx.error(Code::InvalidValue, pointer, format!("`{at}` is invalid ({}): {found}", keyword_message(other)));
+            let found = instance
+                .pointer(pointer)
+                .map(render_value)
+                .unwrap_or_default();
+            cx.error(
+                Code::InvalidValue,
+                pointer,
+                format!("`{at}` is invalid ({}): {found}", keyword_message(other)),
+            );
         }
     }
 }
@@ -186,8 +263,12 @@ fn keyword_message(kind: &ValidationErrorKind) -> String {
         ValidationErrorKind::MinLength { limit } => format!("needs at least {limit} characters"),
         ValidationErrorKind::Pattern { pattern } => format!("must match `{pattern}`"),
         ValidationErrorKind::Format { format } => format!("must be a valid {format}"),
-        ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => "matches none of the allowed forms".into(),
-        ValidationErrorKind::OneOfMultipleValid { .. } => "matches more than one allowed form".into(),
+        ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+            "matches none of the allowed forms".into()
+        }
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
+            "matches more than one allowed form".into()
+        }
         _ => "not allowed here".into(),
     }
 }
@@ -241,7 +322,12 @@ pub fn dotted(pointer: &str) -> String {
 pub fn nearest(word: &str, candidates: &[String]) -> Option<String> {
     candidates
         .iter()
-        .map(|c| (strsim::damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&word.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
         .map(|(_, c)| c.clone())

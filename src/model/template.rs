@@ -48,10 +48,19 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("scheduling.k8s.io", "PriorityClass"),
     ("node.k8s.io", "RuntimeClass"),
     ("networking.k8s.io", "IngressClass"),
-    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
     ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingAdmissionPolicyBinding",
+    ),
     ("certificates.k8s.io", "CertificateSigningRequest"),
     ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
     ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
@@ -75,17 +84,25 @@ impl Scopes {
             let spec = m.get("spec");
             let scope = spec.and_then(|s| s.get("scope")).and_then(Value::as_str);
             let group = spec.and_then(|s| s.get("group")).and_then(Value::as_str);
-            let kind = spec.and_then(|s| s.pointer("/names/kind")).and_then(Value::as_str);
+            let kind = spec
+                .and_then(|s| s.pointer("/names/kind"))
+                .and_then(Value::as_str);
             if let (Some("Cluster"), Some(group), Some(kind)) = (scope, group, kind) {
                 cluster_scoped_crds.insert((group.to_string(), kind.to_string()));
             }
         }
-        Scopes { cluster_scoped_crds }
+        Scopes {
+            cluster_scoped_crds,
+        }
     }
 
     pub fn namespaced(&self, api_version: &str, kind: &str) -> bool {
         let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
-        !CLUSTER_SCOPED.iter().any(|(g, k)| *g == group && *k == kind)
-            && !self.cluster_scoped_crds.contains(&(group.to_string(), kind.to_string()))
+        !CLUSTER_SCOPED
+            .iter()
+            .any(|(g, k)| *g == group && *k == kind)
+            && !self
+                .cluster_scoped_crds
+                .contains(&(group.to_string(), kind.to_string()))
     }
 }

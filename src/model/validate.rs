@@ -29,21 +29,49 @@ pub(crate) fn cross_check(loaded: &mut Loaded, kept: &[KeptNode]) {
         let mut cx = Checker::new(&k.path, &k.node);
         match k.kind {
             KnownKind::PropagationPolicy | KnownKind::ClusterPropagationPolicy => {
-                let Some(policy) = repo.propagation_policies.get(k.index) else { continue };
+                let Some(policy) = repo.propagation_policies.get(k.index) else {
+                    continue;
+                };
                 for (pointer, name) in policy.value.referenced_clusters() {
                     if !cluster_names.contains(name.as_str()) {
-                        cx.warning(Code::UnknownCluster, &pointer, format!("no Cluster named `{name}` in the repository"))
-                            .help(nearest_cluster(&name, &cluster_names));
+                        cx.warning(
+                            Code::UnknownCluster,
+                            &pointer,
+                            format!("no Cluster named `{name}` in the repository"),
+                        )
+                        .help(nearest_cluster(&name, &cluster_names));
                     }
                 }
-                namespace_scope(&mut cx, k.kind, policy.id.namespace.as_deref(), policy.value.spec.resource_selectors.iter().map(|s| s.namespace.as_deref()));
+                namespace_scope(
+                    &mut cx,
+                    k.kind,
+                    policy.id.namespace.as_deref(),
+                    policy
+                        .value
+                        .spec
+                        .resource_selectors
+                        .iter()
+                        .map(|s| s.namespace.as_deref()),
+                );
             }
             KnownKind::OverridePolicy | KnownKind::ClusterOverridePolicy => {
-                let Some(policy) = repo.override_policies.get(k.index) else { continue };
+                let Some(policy) = repo.override_policies.get(k.index) else {
+                    continue;
+                };
                 if !facts.is_empty() {
                     policy.value.check_targets(&facts, &mut cx);
                 }
-                namespace_scope(&mut cx, k.kind, policy.id.namespace.as_deref(), policy.value.spec.resource_selectors.iter().map(|s| s.namespace.as_deref()));
+                namespace_scope(
+                    &mut cx,
+                    k.kind,
+                    policy.id.namespace.as_deref(),
+                    policy
+                        .value
+                        .spec
+                        .resource_selectors
+                        .iter()
+                        .map(|s| s.namespace.as_deref()),
+                );
             }
             _ => {}
         }
@@ -56,22 +84,39 @@ fn nearest_cluster(name: &str, known: &BTreeSet<&str>) -> String {
     let names: Vec<String> = known.iter().map(|s| s.to_string()).collect();
     match super::schema::nearest(name, &names) {
         Some(n) => format!("did you mean `{n}`? (or add a Cluster object named `{name}`)"),
-        None if names.is_empty() => format!("add a `cluster.karmada.io/v1alpha1` Cluster named `{name}`"),
+        None if names.is_empty() => {
+            format!("add a `cluster.karmada.io/v1alpha1` Cluster named `{name}`")
+        }
         None => format!("known clusters: {}", names.join(", ")),
     }
 }
 
 /// A namespaced policy only sees templates in its own namespace (Karmada);
 /// a selector naming another namespace can never match.
-fn namespace_scope<'a>(cx: &mut Checker<'_>, kind: KnownKind, own: Option<&str>, selectors: impl Iterator<Item = Option<&'a str>>) {
+fn namespace_scope<'a>(
+    cx: &mut Checker<'_>,
+    kind: KnownKind,
+    own: Option<&str>,
+    selectors: impl Iterator<Item = Option<&'a str>>,
+) {
     if !kind.namespaced() {
         return;
     }
     for (i, ns) in selectors.enumerate() {
         if let (Some(ns), Some(own)) = (ns.filter(|n| !n.is_empty()), own) {
             if ns != own {
-                cx.warning(Code::IneffectiveSelector, &format!("/spec/resourceSelectors/{i}/namespace"), format!("this {} lives in namespace `{own}` and can never select objects in `{ns}`", kind.kind()))
-                    .help(format!("move the policy to namespace `{ns}`, or use a Cluster{} instead", kind.kind()));
+                cx.warning(
+                    Code::IneffectiveSelector,
+                    &format!("/spec/resourceSelectors/{i}/namespace"),
+                    format!(
+                        "this {} lives in namespace `{own}` and can never select objects in `{ns}`",
+                        kind.kind()
+                    ),
+                )
+                .help(format!(
+                    "move the policy to namespace `{ns}`, or use a Cluster{} instead",
+                    kind.kind()
+                ));
             }
         }
     }

@@ -42,12 +42,21 @@ const KIND_ORDER: &[&str] = &[
 
 /// The rank of a kind in apply order.
 pub fn kind_rank(kind: &str) -> usize {
-    KIND_ORDER.iter().position(|k| *k == kind).unwrap_or(KIND_ORDER.len())
+    KIND_ORDER
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(KIND_ORDER.len())
 }
 
 /// The sort key of an object in apply order.
 pub fn apply_key(id: &ObjectRef) -> (usize, &str, &str, Option<&str>, &str) {
-    (kind_rank(&id.kind), id.group(), id.kind.as_str(), id.namespace.as_deref(), id.name.as_str())
+    (
+        kind_rank(&id.kind),
+        id.group(),
+        id.kind.as_str(),
+        id.namespace.as_deref(),
+        id.name.as_str(),
+    )
 }
 
 #[cfg(test)]
@@ -55,7 +64,12 @@ mod tests {
     use super::*;
 
     fn id(api: &str, kind: &str, name: &str) -> ObjectRef {
-        ObjectRef { api_version: api.into(), kind: kind.into(), namespace: None, name: name.into() }
+        ObjectRef {
+            api_version: api.into(),
+            kind: kind.into(),
+            namespace: None,
+            name: name.into(),
+        }
     }
 
     #[test]
@@ -65,12 +79,27 @@ mod tests {
             id("apps/v1", "Deployment", "web"),
             id("v1", "ConfigMap", "cfg"),
             id("v1", "Namespace", "prod"),
-            id("apiextensions.k8s.io/v1", "CustomResourceDefinition", "widgets.example.com"),
+            id(
+                "apiextensions.k8s.io/v1",
+                "CustomResourceDefinition",
+                "widgets.example.com",
+            ),
             id("v1", "ServiceAccount", "sa"),
             id("v1", "Service", "web"),
         ];
         ids.sort_by(|a, b| apply_key(a).cmp(&apply_key(b)));
         let kinds: Vec<&str> = ids.iter().map(|i| i.kind.as_str()).collect();
-        assert_eq!(kinds, ["Namespace", "CustomResourceDefinition", "ServiceAccount", "ConfigMap", "Service", "Deployment", "Widget"]);
+        assert_eq!(
+            kinds,
+            [
+                "Namespace",
+                "CustomResourceDefinition",
+                "ServiceAccount",
+                "ConfigMap",
+                "Service",
+                "Deployment",
+                "Widget"
+            ]
+        );
     }
 }

@@ -9,14 +9,21 @@ use serde_json::{json, Map, Value};
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("failed to encode manifest {name} as YAML")]
-    Yaml { name: String, #[source] source: serde_norway::Error },
+    Yaml {
+        name: String,
+        #[source]
+        source: serde_norway::Error,
+    },
 }
 
 /// `{"revision", "clusters": {name: [manifest]}, "placements": [...], "diagnostics": [...]}`.
 pub fn to_json(rendered: &Rendered, diagnostics: &[Diagnostic]) -> Value {
     let mut clusters = Map::new();
     for (name, objects) in &rendered.clusters {
-        clusters.insert(name.clone(), Value::Array(objects.iter().map(|o| o.manifest.clone()).collect()));
+        clusters.insert(
+            name.clone(),
+            Value::Array(objects.iter().map(|o| o.manifest.clone()).collect()),
+        );
     }
     json!({
         "revision": rendered.revision,
@@ -31,7 +38,10 @@ pub fn to_json(rendered: &Rendered, diagnostics: &[Diagnostic]) -> Value {
 pub fn to_yaml_stream(rendered: &Rendered) -> Result<String, OutputError> {
     let mut out = String::new();
     for (cluster, objects) in &rendered.clusters {
-        out.push_str(&format!("# cluster: {cluster} ({} objects)\n", objects.len()));
+        out.push_str(&format!(
+            "# cluster: {cluster} ({} objects)\n",
+            objects.len()
+        ));
         for o in objects {
             out.push_str("---\n");
             out.push_str(&yaml(&o.manifest, &o.id.to_string())?);
@@ -59,5 +69,8 @@ pub fn out_files(rendered: &Rendered) -> Result<Vec<(String, String)>, OutputErr
 }
 
 fn yaml(v: &Value, name: &str) -> Result<String, OutputError> {
-    serde_norway::to_string(v).map_err(|source| OutputError::Yaml { name: name.to_string(), source })
+    serde_norway::to_string(v).map_err(|source| OutputError::Yaml {
+        name: name.to_string(),
+        source,
+    })
 }

@@ -17,9 +17,15 @@ pub const HASH: &str = "flotilla.io/hash";
 
 /// Adds the ownership label and annotations, then the hash.
 pub fn mark(manifest: &mut Value, instance: &str, source_path: &str, revision: &str) {
-    let Some(obj) = manifest.as_object_mut() else { return };
-    let meta = obj.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
-    let Some(meta) = meta.as_object_mut() else { return };
+    let Some(obj) = manifest.as_object_mut() else {
+        return;
+    };
+    let meta = obj
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Some(meta) = meta.as_object_mut() else {
+        return;
+    };
     insert(meta, "labels", MANAGED_BY, instance);
     insert(meta, "annotations", SOURCE, source_path);
     insert(meta, "annotations", REVISION, revision);
@@ -30,7 +36,9 @@ pub fn mark(manifest: &mut Value, instance: &str, source_path: &str, revision: &
 }
 
 fn insert(meta: &mut Map<String, Value>, field: &str, key: &str, value: &str) {
-    let entry = meta.entry(field).or_insert_with(|| Value::Object(Map::new()));
+    let entry = meta
+        .entry(field)
+        .or_insert_with(|| Value::Object(Map::new()));
     if !entry.is_object() {
         *entry = Value::Object(Map::new());
     }
@@ -108,12 +116,20 @@ mod tests {
 
     #[test]
     fn hash_ignores_key_order_revision_and_itself() {
-        let mut a = json!({"kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "1", "b": "2"}});
-        let mut b = json!({"data": {"b": "2", "a": "1"}, "metadata": {"name": "x"}, "kind": "ConfigMap"});
+        let mut a =
+            json!({"kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "1", "b": "2"}});
+        let mut b =
+            json!({"data": {"b": "2", "a": "1"}, "metadata": {"name": "x"}, "kind": "ConfigMap"});
         mark(&mut a, "flotilla", "apps/x.yaml", "c1");
         mark(&mut b, "flotilla", "apps/x.yaml", "c2");
-        assert_eq!(a["metadata"]["annotations"][HASH], b["metadata"]["annotations"][HASH]);
-        assert_eq!(content_hash(&a), a["metadata"]["annotations"][HASH].as_str().unwrap());
+        assert_eq!(
+            a["metadata"]["annotations"][HASH],
+            b["metadata"]["annotations"][HASH]
+        );
+        assert_eq!(
+            content_hash(&a),
+            a["metadata"]["annotations"][HASH].as_str().unwrap()
+        );
         assert_eq!(a["metadata"]["labels"][MANAGED_BY], "flotilla");
     }
 

@@ -12,7 +12,7 @@ use super::replicas;
 use crate::bind::{self, PolicyFacts, PolicyScope};
 use crate::model::common::ObjectRef;
 use crate::model::kinds::cluster::Cluster;
-use crate::model::kinds::propagation::PropagationPolicy;
+use crate::model::kinds::propagation::{PropagationPolicy, ReplicaSchedulingType};
 use crate::model::{Located, Repository, Template};
 use crate::schedule::{self, ClusterView, ScheduleInput, TargetCluster};
 use serde::Serialize;
@@ -75,17 +75,27 @@ pub fn render(input: &RenderInput<'_>) -> Rendered {
     let repo = input.repository;
     let policies = &repo.propagation_policies;
     let facts: Vec<PolicyFacts<'_>> = policies.iter().map(policy_facts).collect();
-    let views: Vec<ClusterView<'_>> = input.clusters.iter().map(|cluster| ClusterView { cluster }).collect();
-    let by_id: BTreeMap<&ObjectRef, &Template> = repo.templates.iter().map(|t| (&t.id, t)).collect();
+    let views: Vec<ClusterView<'_>> = input
+        .clusters
+        .iter()
+        .map(|cluster| ClusterView { cluster })
+        .collect();
+    let by_id: BTreeMap<&ObjectRef, &Template> =
+        repo.templates.iter().map(|t| (&t.id, t)).collect();
 
-    let mut out = Rendered { revision: input.revision.to_string(), ..Rendered::default() };
+    let mut out = Rendered {
+        revision: input.revision.to_string(),
+        ..Rendered::default()
+    };
     for name in input.clusters.iter().map(|c| c.metadata.name.clone()) {
         out.clusters.insert(name, Vec::new());
     }
     // Each template's target clusters, before dependencies are added.
     let mut targets: BTreeMap<&ObjectRef, (usize, Vec<TargetCluster>)> = BTreeMap::new();
     for template in &repo.templates {
-        let Some(claim) = bind::claim(&template.facts(), &facts) else { continue };
+        let Some(claim) = bind::claim(&template.facts(), &facts) else {
+            continue;
+        };
         let policy = &policies[claim.policy];
         let placement = schedule_one(template, policy, &views, input.previous);
         if placement.error.is_none() || !placement.clusters.is_empty() {
@@ -93,17 +103,39 @@ pub fn render(input: &RenderInput<'_>) -> Rendered {
         }
         out.placements.push(placement);
     }
-    follow_dependencies(&repo.templates, policies, &by_id, &mut targets, &mut out.placements);
+    follow_dependencies(
+        &repo.templates,
+        policies,
+        &by_id,
+        &mut targets,
+        &mut out.placements,
+    );
 
     for (id, (policy_index, clusters)) in &targets {
-        let Some(template) = by_id.get(id) else { continue };
-        let divided = policies[*policy_index].value.spec.placement.is_divided();
+        let Some(template) = by_id.get(id) else {
+            continue;
+        };
+        let divided = policies[*policy_index]
+            .value
+            .spec
+            .placement
+            .scheduling_type()
+            == ReplicaSchedulingType::Divided;
         for target in clusters {
-            let Some(cluster) = input.clusters.iter().find(|c| c.metadata.name == target.name) else { continue };
+            let Some(cluster) = input
+                .clusters
+                .iter()
+                .find(|c| c.metadata.name == target.name)
+            else {
+                continue;
+            };
             match render_for_cluster(template, cluster, divided, target.replicas, repo, input) {
                 Ok(manifest) => {
                     if let Some(list) = out.clusters.get_mut(&target.name) {
-                        list.push(RenderedObject { id: template.id.clone(), manifest });
+                        list.push(RenderedObject {
+                            id: template.id.clone(),
+                            manifest,
+                        });
                     }
                 }
                 Err(e) => {
@@ -127,7 +159,9 @@ pub fn render(input: &RenderInput<'_>) -> Rendered {
 
 fn policy_facts(p: &Located<PropagationPolicy>) -> PolicyFacts<'_> {
     let scope = match &p.id.namespace {
-        Some(namespace) if p.id.kind == "PropagationPolicy" => PolicyScope::Namespaced { namespace },
+        Some(namespace) if p.id.kind == "PropagationPolicy" => {
+            PolicyScope::Namespaced { namespace }
+        }
         _ => PolicyScope::Cluster,
     };
     PolicyFacts {
@@ -135,15 +169,24 @@ fn policy_facts(p: &Located<PropagationPolicy>) -> PolicyFacts<'_> {
         name: &p.id.name,
         priority: p.value.spec.priority.unwrap_or(0),
         selectors: &p.value.spec.resource_selectors,
-        propagate_deps: p.value.spec.propagate_deps.unwrap_or(false),
+        propagate_deps: p.value.spec.propagate_deps,
     }
 }
 
 fn policy_ref(p: &Located<PropagationPolicy>) -> PolicyRef {
-    PolicyRef { kind: p.id.kind.clone(), namespace: p.id.namespace.clone(), name: p.id.name.clone() }
+    PolicyRef {
+        kind: p.id.kind.clone(),
+        namespace: p.id.namespace.clone(),
+        name: p.id.name.clone(),
+    }
 }
 
-fn schedule_one(template: &Template, policy: &Located<PropagationPolicy>, views: &[ClusterView<'_>], previous: &Previous) -> PlacementResult {
+fn schedule_one(
+    template: &Template,
+    policy: &Located<PropagationPolicy>,
+    views: &[ClusterView<'_>],
+    previous: &Previous,
+) -> PlacementResult {
     let prev = previous.get(&template.id);
     let replicas = crate::model::defaults::template_replicas(&template.id.kind, &template.manifest);
     let input = ScheduleInput {
@@ -185,16 +228,28 @@ fn follow_dependencies<'a>(
     targets: &mut BTreeMap<&'a ObjectRef, (usize, Vec<TargetCluster>)>,
     placements: &mut Vec<PlacementResult>,
 ) {
-    let mut extra: BTreeMap<&'a ObjectRef, (usize, BTreeSet<String>, Vec<String>)> = BTreeMap::new();
+    let mut extra: BTreeMap<&'a ObjectRef, (usize, BTreeSet<String>, Vec<String>)> =
+        BTreeMap::new();
     for template in templates {
-        let Some((policy_index, clusters)) = targets.get(&template.id) else { continue };
-        if !policies[*policy_index].value.spec.propagate_deps.unwrap_or(false) {
+        let Some((policy_index, clusters)) = targets.get(&template.id) else {
+            continue;
+        };
+        if !policies[*policy_index].value.spec.propagate_deps {
             continue;
         }
         let namespace = template.id.namespace.as_deref().unwrap_or("default");
-        for dep in bind::dependencies(&template.id.kind, &template.id.api_version, namespace, &template.manifest) {
-            let Some((dep_id, _)) = by_id.get_key_value(&dep) else { continue };
-            let entry = extra.entry(dep_id).or_insert_with(|| (*policy_index, BTreeSet::new(), Vec::new()));
+        for dep in bind::dependencies(
+            &template.id.kind,
+            &template.id.api_version,
+            namespace,
+            &template.manifest,
+        ) {
+            let Some((dep_id, _)) = by_id.get_key_value(&dep) else {
+                continue;
+            };
+            let entry = extra
+                .entry(dep_id)
+                .or_insert_with(|| (*policy_index, BTreeSet::new(), Vec::new()));
             entry.1.extend(clusters.iter().map(|c| c.name.clone()));
             entry.2.push(template.id.to_string());
         }
@@ -214,8 +269,14 @@ fn follow_dependencies<'a>(
                 }
             }
             None => {
-                let list: Vec<TargetCluster> = clusters.into_iter().map(|name| TargetCluster { name, replicas: 0 }).collect();
-                let reasons = list.iter().map(|c| (c.name.clone(), reason.clone())).collect();
+                let list: Vec<TargetCluster> = clusters
+                    .into_iter()
+                    .map(|name| TargetCluster { name, replicas: 0 })
+                    .collect();
+                let reasons = list
+                    .iter()
+                    .map(|c| (c.name.clone(), reason.clone()))
+                    .collect();
                 placements.push(PlacementResult {
                     resource: dep_id.clone(),
                     policy: policy_ref(&policies[policy_index]),
@@ -230,14 +291,30 @@ fn follow_dependencies<'a>(
     }
 }
 
-fn render_for_cluster(template: &Template, cluster: &Cluster, divided: bool, share: i32, repo: &Repository, input: &RenderInput<'_>) -> Result<Value, super::overrides::OverrideError> {
+fn render_for_cluster(
+    template: &Template,
+    cluster: &Cluster,
+    divided: bool,
+    share: i32,
+    repo: &Repository,
+    input: &RenderInput<'_>,
+) -> Result<Value, super::overrides::OverrideError> {
     let mut manifest = template.manifest.clone();
     if divided {
         replicas::revise(&template.id.kind, &mut manifest, share);
     }
-    let overrides: Vec<_> = repo.override_policies.iter().map(|l| l.value.clone()).collect();
+    let overrides: Vec<_> = repo
+        .override_policies
+        .iter()
+        .map(|l| l.value.clone())
+        .collect();
     let applicable = super::overrides::applicable(&template.facts(), &overrides);
     super::overrides::apply_overrides(&mut manifest, &cluster.facts(), &applicable)?;
-    ownership::mark(&mut manifest, input.instance, &template.location.path, input.revision);
+    ownership::mark(
+        &mut manifest,
+        input.instance,
+        &template.location.path,
+        input.revision,
+    );
     Ok(manifest)
 }

@@ -8,7 +8,9 @@ use serde_json::Value;
 
 /// Sets the cluster's share on a workload. Kinds without replicas are left alone.
 pub fn revise(kind: &str, manifest: &mut Value, share: i32) {
-    let Some(spec) = manifest.get_mut("spec").and_then(Value::as_object_mut) else { return };
+    let Some(spec) = manifest.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
     match kind {
         "Deployment" | "StatefulSet" | "ReplicaSet" => {
             spec.insert("replicas".into(), Value::from(share));

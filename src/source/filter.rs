@@ -25,7 +25,10 @@ impl FileFilter {
     /// A filter that takes only `flotilla.yaml` at the root (read first, as
     /// its Settings decide the real filter).
     pub fn settings_only() -> Self {
-        FileFilter { roots: vec!["\0".to_string()], exclude: Vec::new() }
+        FileFilter {
+            roots: vec!["\0".to_string()],
+            exclude: Vec::new(),
+        }
     }
 
     /// Whether to descend into the directory at `path` (repo-relative).

@@ -163,7 +163,12 @@ impl Walk<'_> {
             if fs::metadata(&target).map(|m| m.is_file()).unwrap_or(false) {
                 self.file(&target, rel);
             } else {
-                self.problem(Code::BadPath, rel, "not a regular file".into(), Some("remove it, or rename it so it does not end in .yaml"));
+                self.problem(
+                    Code::BadPath,
+                    rel,
+                    "not a regular file".into(),
+                    Some("remove it, or rename it so it does not end in .yaml"),
+                );
             }
         }
         Ok(())

@@ -52,7 +52,9 @@ impl KnownKind {
             | KnownKind::ClusterPropagationPolicy
             | KnownKind::OverridePolicy
             | KnownKind::ClusterOverridePolicy => "policy.karmada.io/v1alpha1",
-            KnownKind::FederatedHpa | KnownKind::CronFederatedHpa => "autoscaling.karmada.io/v1alpha1",
+            KnownKind::FederatedHpa | KnownKind::CronFederatedHpa => {
+                "autoscaling.karmada.io/v1alpha1"
+            }
             KnownKind::InterpreterCustomization => "config.karmada.io/v1alpha1",
             KnownKind::Settings => "flotilla.io/v1alpha1",
         }
@@ -85,7 +87,9 @@ impl KnownKind {
 
     /// The kind for an `apiVersion`/`kind` pair, if flotilla models it.
     pub fn from_type(api_version: &str, kind: &str) -> Option<KnownKind> {
-        KnownKind::ALL.into_iter().find(|k| k.api_version() == api_version && k.kind() == kind)
+        KnownKind::ALL
+            .into_iter()
+            .find(|k| k.api_version() == api_version && k.kind() == kind)
     }
 
     /// The kinds of a group flotilla owns, for "did you mean" on a misspelt kind.
@@ -98,7 +102,11 @@ impl KnownKind {
 
     /// `schema/<group>_<version>_<Kind>.json`.
     pub fn schema_file_name(self) -> String {
-        format!("{}_{}.json", self.api_version().replace('/', "_"), self.kind())
+        format!(
+            "{}_{}.json",
+            self.api_version().replace('/', "_"),
+            self.kind()
+        )
     }
 
     /// The root schema of the Rust type behind this kind.
@@ -112,7 +120,9 @@ impl KnownKind {
                 generator.into_root_schema_for::<override_policy::OverridePolicy>()
             }
             KnownKind::FederatedHpa => generator.into_root_schema_for::<scaling::FederatedHPA>(),
-            KnownKind::CronFederatedHpa => generator.into_root_schema_for::<scaling::CronFederatedHPA>(),
+            KnownKind::CronFederatedHpa => {
+                generator.into_root_schema_for::<scaling::CronFederatedHPA>()
+            }
             KnownKind::InterpreterCustomization => {
                 generator.into_root_schema_for::<interpreter::ResourceInterpreterCustomization>()
             }

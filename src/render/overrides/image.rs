@@ -148,9 +148,11 @@ fn obtain_image(doc: &Value, path: &str) -> Result<String, Obtain> {
                     .ok_or_else(|| Obtain::Panic(format!("element {index} is not an object")))?;
                 i += 1;
             }
-            _ => return Err(Obtain::Err(format!(
+            _ => {
+                return Err(Obtain::Err(format!(
                 "path({seg}) of rawObj's type is not map[string]interface{{}} and []interface{{}}"
-            ))),
+            )))
+            }
         }
         i += 1;
     }
