@@ -11,7 +11,10 @@ fn committed_schemas_are_up_to_date() {
     let update = std::env::var_os("FLOTILLA_UPDATE_SCHEMAS").is_some();
     let mut stale = Vec::new();
     for (name, text) in all_schema_files() {
-        assert!(text.len() > 100, "{name}: schema generation produced almost nothing");
+        assert!(
+            text.len() > 100,
+            "{name}: schema generation produced almost nothing"
+        );
         let path = dir.join(&name);
         if update {
             std::fs::create_dir_all(&dir).unwrap();
@@ -20,15 +23,25 @@ fn committed_schemas_are_up_to_date() {
             stale.push(name);
         }
     }
-    assert!(stale.is_empty(), "stale schemas (run FLOTILLA_UPDATE_SCHEMAS=1 cargo test --test schemas): {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "stale schemas (run FLOTILLA_UPDATE_SCHEMAS=1 cargo test --test schemas): {stale:?}"
+    );
 }
 
 #[test]
 fn schemas_pin_api_version_and_kind_and_reject_unknown_fields() {
     for (name, text) in all_schema_files() {
         let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert!(schema["properties"]["apiVersion"]["const"].is_string(), "{name}");
+        assert!(
+            schema["properties"]["apiVersion"]["const"].is_string(),
+            "{name}"
+        );
         assert!(schema["properties"]["kind"]["const"].is_string(), "{name}");
-        assert_eq!(schema["additionalProperties"], serde_json::Value::Bool(false), "{name}");
+        assert_eq!(
+            schema["additionalProperties"],
+            serde_json::Value::Bool(false),
+            "{name}"
+        );
     }
 }
