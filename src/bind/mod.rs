@@ -32,14 +32,10 @@
 mod deps;
 #[cfg(test)]
 mod deps_tests;
-mod scope;
-#[cfg(test)]
-mod scope_tests;
 #[cfg(test)]
 mod tests;
 
 pub use deps::dependencies;
-pub use scope::{check_selector_scope, report_selector_scope, SelectorScopeProblem};
 
 use crate::model::common::{best_match, MatchPriority, ResourceSelector, TemplateFacts};
 use std::cmp::Ordering;

@@ -89,7 +89,7 @@ pub fn load<'a>(
     for object in raw {
         classify(object, &scopes, &mut loaded, &mut kept_nodes);
     }
-    validate::cross_check(&mut loaded, &kept_nodes);
+    validate::cross_check(&mut loaded, &kept_nodes, &scopes);
     loaded.repository.sort();
     diag::sort(&mut loaded.diagnostics);
     loaded

@@ -13,6 +13,7 @@ pub mod load;
 pub mod quantity;
 pub mod repository;
 pub mod schema;
+pub mod selector_scope;
 pub mod template;
 pub mod validate;
 pub mod yaml;

@@ -1,12 +1,14 @@
 //! Checks across objects: duplicate identities, references to clusters that
 //! no Cluster defines, override rules that target no cluster, and policies
-//! whose selectors can never match because of their namespace.
+//! whose selectors can never match because of their namespace or scope.
 
 use super::check::Checker;
 use super::common::ClusterFacts;
 use super::diag::{Code, Diagnostic};
 use super::kinds::KnownKind;
 use super::load::Loaded;
+use super::selector_scope::report_selector_scope;
+use super::template::Scopes;
 use super::yaml::Node;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,7 +21,7 @@ pub(crate) struct KeptNode {
     pub node: Node,
 }
 
-pub(crate) fn cross_check(loaded: &mut Loaded, kept: &[KeptNode]) {
+pub(crate) fn cross_check(loaded: &mut Loaded, kept: &[KeptNode], scopes: &Scopes) {
     duplicates(loaded);
     let repo = &loaded.repository;
     let cluster_names: BTreeSet<&str> = repo.clusters.iter().map(|c| c.id.name.as_str()).collect();
@@ -27,7 +29,7 @@ pub(crate) fn cross_check(loaded: &mut Loaded, kept: &[KeptNode]) {
     let mut out = Vec::new();
     for k in kept {
         let mut cx = Checker::new(&k.path, &k.node);
-        match k.kind {
+        let (id, selectors) = match k.kind {
             KnownKind::PropagationPolicy | KnownKind::ClusterPropagationPolicy => {
                 let Some(policy) = repo.propagation_policies.get(k.index) else {
                     continue;
@@ -42,17 +44,7 @@ pub(crate) fn cross_check(loaded: &mut Loaded, kept: &[KeptNode]) {
                         .help(nearest_cluster(&name, &cluster_names));
                     }
                 }
-                namespace_scope(
-                    &mut cx,
-                    k.kind,
-                    policy.id.namespace.as_deref(),
-                    policy
-                        .value
-                        .spec
-                        .resource_selectors
-                        .iter()
-                        .map(|s| s.namespace.as_deref()),
-                );
+                (&policy.id, &policy.value.spec.resource_selectors)
             }
             KnownKind::OverridePolicy | KnownKind::ClusterOverridePolicy => {
                 let Some(policy) = repo.override_policies.get(k.index) else {
@@ -61,19 +53,12 @@ pub(crate) fn cross_check(loaded: &mut Loaded, kept: &[KeptNode]) {
                 if !facts.is_empty() {
                     policy.value.check_targets(&facts, &mut cx);
                 }
-                namespace_scope(
-                    &mut cx,
-                    k.kind,
-                    policy.id.namespace.as_deref(),
-                    policy
-                        .value
-                        .spec
-                        .resource_selectors
-                        .iter()
-                        .map(|s| s.namespace.as_deref()),
-                );
+                (&policy.id, &policy.value.spec.resource_selectors)
             }
-            _ => {}
+            _ => continue,
+        };
+        if let (true, Some(namespace)) = (k.kind.namespaced(), id.namespace.as_deref()) {
+            report_selector_scope(&mut cx, k.kind.kind(), namespace, selectors, scopes);
         }
         out.append(&mut cx.diagnostics);
     }
@@ -88,37 +73,6 @@ fn nearest_cluster(name: &str, known: &BTreeSet<&str>) -> String {
             format!("add a `cluster.karmada.io/v1alpha1` Cluster named `{name}`")
         }
         None => format!("known clusters: {}", names.join(", ")),
-    }
-}
-
-/// A namespaced policy only sees templates in its own namespace (Karmada);
-/// a selector naming another namespace can never match.
-fn namespace_scope<'a>(
-    cx: &mut Checker<'_>,
-    kind: KnownKind,
-    own: Option<&str>,
-    selectors: impl Iterator<Item = Option<&'a str>>,
-) {
-    if !kind.namespaced() {
-        return;
-    }
-    for (i, ns) in selectors.enumerate() {
-        if let (Some(ns), Some(own)) = (ns.filter(|n| !n.is_empty()), own) {
-            if ns != own {
-                cx.warning(
-                    Code::IneffectiveSelector,
-                    &format!("/spec/resourceSelectors/{i}/namespace"),
-                    format!(
-                        "this {} lives in namespace `{own}` and can never select objects in `{ns}`",
-                        kind.kind()
-                    ),
-                )
-                .help(format!(
-                    "move the policy to namespace `{ns}`, or use a Cluster{} instead",
-                    kind.kind()
-                ));
-            }
-        }
     }
 }
 
