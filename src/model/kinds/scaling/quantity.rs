@@ -1,6 +1,6 @@
 //! Resource quantities as a FederatedHPA's metric targets carry them
-//! (`500m`, `1Gi`, `100`): enough of Kubernetes' quantity grammar to tell a
-//! valid, positive value, which is all the webhook checks.
+//! (`500m`, `1Gi`, `100`): the YAML may hold a number or a string; the
+//! webhook checks only that the value is a valid, positive quantity.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -26,48 +26,12 @@ impl Quantity {
     }
 }
 
-/// Parses Kubernetes' quantity grammar far enough to tell the sign:
-/// `[+-]digits[.digits](suffix)`, suffix a binary SI (`Ki`…`Ei`), decimal SI
-/// (`n u m k M G T P E`) or exponent (`e3`, `E-2`).
+/// The sign of a quantity written as text, by the shared quantity parser
+/// (`model::quantity`); `None` when the text is not a quantity.
 fn quantity_sign(s: &str) -> Option<bool> {
-    let (negative, rest) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let number_end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(rest.len());
-    let (number, suffix) = rest.split_at(number_end);
-    if number.is_empty() || number == "." || number.matches('.').count() > 1 {
-        return None;
-    }
-    let suffix_ok = matches!(
-        suffix,
-        "" | "Ki"
-            | "Mi"
-            | "Gi"
-            | "Ti"
-            | "Pi"
-            | "Ei"
-            | "n"
-            | "u"
-            | "m"
-            | "k"
-            | "M"
-            | "G"
-            | "T"
-            | "P"
-            | "E"
-    ) || suffix
-        .strip_prefix(['e', 'E'])
-        .map(|e| e.strip_prefix(['+', '-']).unwrap_or(e))
-        .is_some_and(|e| !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit()));
-    if !suffix_ok {
-        return None;
-    }
-    let nonzero = number.bytes().any(|c| (b'1'..=b'9').contains(&c));
-    Some(nonzero && !negative)
+    s.parse::<crate::model::quantity::Quantity>()
+        .ok()
+        .map(|q| q.milli() > 0)
 }
 
 #[cfg(test)]
