@@ -12,6 +12,7 @@ use super::replicas;
 use crate::bind::{self, PolicyFacts, PolicyScope};
 use crate::model::common::ObjectRef;
 use crate::model::kinds::cluster::Cluster;
+use crate::model::kinds::override_policy::OverridePolicy;
 use crate::model::kinds::propagation::{PropagationPolicy, ReplicaSchedulingType};
 use crate::model::{Located, Repository, Template};
 use crate::schedule::{self, ClusterView, ScheduleInput, TargetCluster};
@@ -74,6 +75,13 @@ pub struct Rendered {
 pub fn render(input: &RenderInput<'_>) -> Rendered {
     let repo = input.repository;
     let policies = &repo.propagation_policies;
+    // `applicable` takes the policies as a slice; clone them once per render,
+    // not once per template and cluster.
+    let override_policies: Vec<OverridePolicy> = repo
+        .override_policies
+        .iter()
+        .map(|l| l.value.clone())
+        .collect();
     let facts: Vec<PolicyFacts<'_>> = policies.iter().map(policy_facts).collect();
     let views: Vec<ClusterView<'_>> = input
         .clusters
@@ -121,6 +129,7 @@ pub fn render(input: &RenderInput<'_>) -> Rendered {
             .placement
             .scheduling_type()
             == ReplicaSchedulingType::Divided;
+        let applicable = super::overrides::applicable(&template.facts(), &override_policies);
         for target in clusters {
             let Some(cluster) = input
                 .clusters
@@ -129,7 +138,14 @@ pub fn render(input: &RenderInput<'_>) -> Rendered {
             else {
                 continue;
             };
-            match render_for_cluster(template, cluster, divided, target.replicas, repo, input) {
+            match render_for_cluster(
+                template,
+                cluster,
+                divided,
+                target.replicas,
+                &applicable,
+                input,
+            ) {
                 Ok(manifest) => {
                     if let Some(list) = out.clusters.get_mut(&target.name) {
                         list.push(RenderedObject {
@@ -296,20 +312,14 @@ fn render_for_cluster(
     cluster: &Cluster,
     divided: bool,
     share: i32,
-    repo: &Repository,
+    applicable: &[&OverridePolicy],
     input: &RenderInput<'_>,
 ) -> Result<Value, super::overrides::OverrideError> {
     let mut manifest = template.manifest.clone();
     if divided {
         replicas::revise(&template.id.kind, &mut manifest, share);
     }
-    let overrides: Vec<_> = repo
-        .override_policies
-        .iter()
-        .map(|l| l.value.clone())
-        .collect();
-    let applicable = super::overrides::applicable(&template.facts(), &overrides);
-    super::overrides::apply_overrides(&mut manifest, &cluster.facts(), &applicable)?;
+    super::overrides::apply_overrides(&mut manifest, &cluster.facts(), applicable)?;
     ownership::mark(
         &mut manifest,
         input.instance,
