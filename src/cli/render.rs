@@ -11,12 +11,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The repository (a directory; with --rev, a Git work tree or bare repository).
-    #[arg(default_value = ".")]
-    repo: PathBuf,
-    /// Render this commit instead of the files on disk.
-    #[arg(long)]
-    rev: Option<String>,
+    #[command(flatten)]
+    source: repo::RepoArgs,
     /// Observed cluster state: Cluster objects with status (`kubectl get clusters -o yaml`).
     #[arg(long, value_name = "FILE")]
     cluster_state: Option<PathBuf>,
@@ -55,7 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         None => Previous::default(),
     };
-    let loaded_repo = repo::load(&args.repo, args.rev.as_deref())?;
+    let loaded_repo = args.source.load()?;
     let mut loaded = loaded_repo.loaded;
     if loaded.has_errors() {
         diagnostics::print_human(&loaded.diagnostics, &loaded.sources);

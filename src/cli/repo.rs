@@ -4,7 +4,24 @@
 use crate::model::{self, LoadLimits, Loaded};
 use crate::source::{self, FileFilter, Limits, Snapshot};
 use anyhow::Context;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Where a subcommand reads the repository from: `[REPO] [--rev REV]`.
+#[derive(Debug, clap::Args)]
+pub struct RepoArgs {
+    /// The repository (a directory; with --rev, a Git work tree or bare repository).
+    #[arg(default_value = ".")]
+    repo: PathBuf,
+    /// Read this commit instead of the files on disk.
+    #[arg(long)]
+    rev: Option<String>,
+}
+
+impl RepoArgs {
+    pub fn load(&self) -> anyhow::Result<LoadedRepo> {
+        load(&self.repo, self.rev.as_deref())
+    }
+}
 
 /// A loaded repository and the revision it was read at.
 pub struct LoadedRepo {

@@ -1,23 +1,18 @@
 //! `flotilla validate [REPO] [--rev REV] [--format human|json]`.
 
 use super::{diagnostics, repo, Format, Outcome};
-use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The repository (a directory; with --rev, a Git work tree or bare repository).
-    #[arg(default_value = ".")]
-    repo: PathBuf,
-    /// Validate this commit instead of the files on disk.
-    #[arg(long)]
-    rev: Option<String>,
+    #[command(flatten)]
+    source: repo::RepoArgs,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let loaded_repo = repo::load(&args.repo, args.rev.as_deref())?;
+    let loaded_repo = args.source.load()?;
     let loaded = &loaded_repo.loaded;
     match args.format {
         Format::Json => {
