@@ -38,6 +38,12 @@ fn schemas_pin_api_version_and_kind_and_reject_unknown_fields() {
             "{name}"
         );
         assert!(schema["properties"]["kind"]["const"].is_string(), "{name}");
+        // validation falls back to the typed parse when a schema does not
+        // compile; make sure none takes that path.
+        assert!(
+            jsonschema::validator_for(&schema).is_ok(),
+            "{name}: schema does not compile"
+        );
         assert_eq!(
             schema["additionalProperties"],
             serde_json::Value::Bool(false),
