@@ -12,4 +12,5 @@ pub mod cli;
 pub mod model;
 pub mod render;
 pub mod schedule;
+pub mod sim;
 pub mod source;

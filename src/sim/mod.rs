@@ -1,0 +1,17 @@
+//! The member-cluster simulator (DESIGN.md §6): Kubernetes-API-compatible
+//! HTTP servers on loopback, one per simulated cluster, that kubectl and the
+//! kube crate use unchanged.
+//!
+//! Layout, from the wire inwards:
+//! - `api/`: the HTTP layer (routing, discovery, OpenAPI, CRUD, watch,
+//!   `Status` errors, tables, protobuf request bodies);
+//! - `store`: one cluster's objects, resource versions and watch log;
+//! - `patch/` and `apply/`: merge, JSON and strategic-merge patches, and
+//!   server-side apply with field managers (pure functions on JSON);
+//! - `controllers/`: what runs behind the API (workloads, scheduler,
+//!   kubelet readiness, HPA, garbage collection), each a pure function from
+//!   a [`controllers::World`] snapshot to a list of [`controllers::Action`]s;
+//! - `resources`: the registry of resource types (built-ins and CRDs).
+
+pub mod controllers;
+pub mod resources;
