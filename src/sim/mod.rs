@@ -13,5 +13,9 @@
 //!   a [`controllers::World`] snapshot to a list of [`controllers::Action`]s;
 //! - `resources`: the registry of resource types (built-ins and CRDs).
 
+pub mod api;
 pub mod controllers;
+pub mod error;
 pub mod resources;
+pub mod selector;
+pub mod store;
