@@ -132,6 +132,9 @@ fn explain(rendered: &render::Rendered, out: &mut impl Write) -> std::io::Result
         if let Some(e) = &p.error {
             writeln!(out, "  error: {e}")?;
         }
+        if let Some(name) = &p.affinity_name {
+            writeln!(out, "  cluster affinity group `{name}`")?;
+        }
         let placed: std::collections::BTreeSet<&str> =
             p.clusters.iter().map(|c| c.name.as_str()).collect();
         for c in &p.clusters {

@@ -389,6 +389,11 @@ fn cluster_affinities_fall_back_in_order() {
         {"affinityName": "last", "clusterNames": ["c"]}]}));
     let d = run(&p, Some(2), &fleet(), None).expect("decision");
     assert_eq!(d.affinity_name.as_deref(), Some("backup"));
+    // The skipped group says why it could not be used.
+    assert_eq!(
+        d.reasons.get("(affinity group primary)").map(String::as_str),
+        Some("skipped: 0/3 clusters are available: 3 cluster(s) did not match the placement cluster affinity constraint")
+    );
     assert_eq!(outcome(&Ok(d)), "a=2 b=2");
 
     let p = mk_placement(json!({"clusterAffinities": [
