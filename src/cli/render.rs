@@ -120,9 +120,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 fn explain(rendered: &render::Rendered, out: &mut impl Write) -> std::io::Result<()> {
     for p in &rendered.placements {
-        let policy = match &p.policy.namespace {
-            Some(ns) => format!("{} {ns}/{}", p.policy.kind, p.policy.name),
-            None => format!("{} {}", p.policy.kind, p.policy.name),
+        let policy = match (&p.claim, &p.policy.namespace) {
+            (Some(claim), _) => claim.clone(),
+            (None, Some(ns)) => format!("{} {ns}/{}", p.policy.kind, p.policy.name),
+            (None, None) => format!("{} {}", p.policy.kind, p.policy.name),
         };
         writeln!(
             out,

@@ -46,6 +46,10 @@ pub struct PolicyRef {
 pub struct PlacementResult {
     pub resource: ObjectRef,
     pub policy: PolicyRef,
+    /// Why this policy claimed the resource (the binding rule that picked
+    /// it); absent for a dependency that no policy of its own selects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
     /// Sorted by name.
     pub clusters: Vec<TargetCluster>,
     #[serde(rename = "affinityName", skip_serializing_if = "Option::is_none")]
@@ -105,7 +109,8 @@ pub fn render(input: &RenderInput<'_>) -> Rendered {
             continue;
         };
         let policy = &policies[claim.policy];
-        let placement = schedule_one(template, policy, &views, input.previous);
+        let mut placement = schedule_one(template, policy, &views, input.previous);
+        placement.claim = Some(claim.reason);
         if placement.error.is_none() || !placement.clusters.is_empty() {
             targets.insert(&template.id, (claim.policy, placement.clusters.clone()));
         }
@@ -217,6 +222,7 @@ fn schedule_one(
         Ok(decision) => PlacementResult {
             resource: template.id.clone(),
             policy: policy_ref(policy),
+            claim: None,
             clusters: decision.clusters,
             affinity_name: decision.affinity_name,
             reasons: decision.reasons,
@@ -225,6 +231,7 @@ fn schedule_one(
         Err(e) => PlacementResult {
             resource: template.id.clone(),
             policy: policy_ref(policy),
+            claim: None,
             // Not schedulable: keep running where it ran before.
             clusters: prev.map(<[TargetCluster]>::to_vec).unwrap_or_default(),
             affinity_name: None,
@@ -317,6 +324,7 @@ fn follow_dependencies<'a>(
                 placements.push(PlacementResult {
                     resource: dep_id.clone(),
                     policy: policy_ref(&policies[policy_index]),
+                    claim: None,
                     clusters: list.clone(),
                     affinity_name: None,
                     reasons,
