@@ -145,6 +145,10 @@ fn explain(rendered: &render::Rendered, out: &mut impl Write) -> std::io::Result
                 .map(String::as_str)
                 .unwrap_or("selected");
             writeln!(out, "  {:<20} {:>5} replicas  {why}", c.name, c.replicas)?;
+            for rule in p.overrides.get(&c.name).into_iter().flatten() {
+                // Under the reason column.
+                writeln!(out, "{:39}overridden by {rule}", "")?;
+            }
         }
         for (name, why) in p
             .reasons

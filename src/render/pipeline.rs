@@ -2,6 +2,8 @@
 //! produce each target cluster's manifest — replicas revised to the cluster's
 //! share, overrides applied (Karmada's order: revise first, overrides last,
 //! "as override rules have the highest priority"), ownership marks and hash.
+//! Each placement records why every cluster got what it got and which
+//! override rules changed its manifest.
 //!
 //! Pure: the repository, the observed cluster state and the previous
 //! decisions come in; a [`Rendered`] value comes out.
@@ -57,6 +59,10 @@ pub struct PlacementResult {
     /// Why each cluster got what it got (or was left out).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub reasons: BTreeMap<String, String>,
+    /// Per cluster, the override rules applied to its manifest, in the
+    /// order they were applied.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub overrides: BTreeMap<String, Vec<String>>,
     pub error: Option<String>,
 }
 
@@ -124,7 +130,14 @@ pub fn render(input: &RenderInput<'_>) -> Rendered {
         &mut out.placements,
     );
 
+    let placement_of: BTreeMap<ObjectRef, usize> = out
+        .placements
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.resource.clone(), i))
+        .collect();
     for (id, (policy_index, clusters)) in &targets {
+        let placement = placement_of.get(*id).copied();
         let Some(template) = by_id.get(id) else {
             continue;
         };
@@ -151,16 +164,24 @@ pub fn render(input: &RenderInput<'_>) -> Rendered {
                 &applicable,
                 input,
             ) {
-                Ok(manifest) => {
+                Ok((manifest, applied)) => {
                     if let Some(list) = out.clusters.get_mut(&target.name) {
                         list.push(RenderedObject {
                             id: template.id.clone(),
                             manifest,
                         });
                     }
+                    if let Some(p) = placement.and_then(|i| out.placements.get_mut(i)) {
+                        if !applied.is_empty() {
+                            p.overrides.insert(
+                                target.name.clone(),
+                                applied.iter().map(ToString::to_string).collect(),
+                            );
+                        }
+                    }
                 }
                 Err(e) => {
-                    if let Some(p) = out.placements.iter_mut().find(|p| &p.resource == *id) {
+                    if let Some(p) = placement.and_then(|i| out.placements.get_mut(i)) {
                         let msg = format!("cluster {}: {e}", target.name);
                         p.error = Some(match p.error.take() {
                             Some(prev) => format!("{prev}; {msg}"),
@@ -226,6 +247,7 @@ fn schedule_one(
             clusters: decision.clusters,
             affinity_name: decision.affinity_name,
             reasons: decision.reasons,
+            overrides: BTreeMap::new(),
             error: None,
         },
         Err(e) => PlacementResult {
@@ -236,6 +258,7 @@ fn schedule_one(
             clusters: prev.map(<[TargetCluster]>::to_vec).unwrap_or_default(),
             affinity_name: None,
             reasons: BTreeMap::new(),
+            overrides: BTreeMap::new(),
             error: Some(e.to_string()),
         },
     }
@@ -328,6 +351,7 @@ fn follow_dependencies<'a>(
                     clusters: list.clone(),
                     affinity_name: None,
                     reasons,
+                    overrides: BTreeMap::new(),
                     error: None,
                 });
                 targets.insert(dep_id, (policy_index, list));
@@ -343,19 +367,19 @@ fn render_for_cluster(
     share: i32,
     applicable: &[&OverridePolicy],
     input: &RenderInput<'_>,
-) -> Result<Value, super::overrides::OverrideError> {
+) -> Result<(Value, Vec<super::overrides::AppliedOverride>), super::overrides::OverrideError> {
     let mut manifest = template.manifest.clone();
     if divided {
         replicas::revise(&template.id.kind, &mut manifest, share);
     }
-    super::overrides::apply_overrides(&mut manifest, &cluster.facts(), applicable)?;
+    let applied = super::overrides::apply_overrides(&mut manifest, &cluster.facts(), applicable)?;
     ownership::mark(
         &mut manifest,
         input.instance,
         &template.location.path,
         input.revision,
     );
-    Ok(manifest)
+    Ok((manifest, applied))
 }
 
 #[cfg(test)]
@@ -443,5 +467,50 @@ mod tests {
                 "ConfigMap rendered for {c}"
             );
         }
+    }
+
+    #[test]
+    fn applied_override_rules_are_recorded_per_cluster() {
+        let (c1, c2) = (cluster("c1"), cluster("c2"));
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: ns\n";
+        let pp = "apiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolicy\nmetadata:\n  name: cfg\n  namespace: ns\nspec:\n  resourceSelectors:\n    - {apiVersion: v1, kind: ConfigMap}\n";
+        let label = |v: &str| {
+            format!("overriders:\n        labelsOverrider: [{{operator: add, value: {{k: {v}}}}}]")
+        };
+        let op = format!(
+            "apiVersion: policy.karmada.io/v1alpha1\nkind: OverridePolicy\nmetadata:\n  name: team\n  namespace: ns\nspec:\n  overrideRules:\n    - targetCluster: {{clusterNames: [c2]}}\n      {}\n",
+            label("team")
+        );
+        let cop = format!(
+            "apiVersion: policy.karmada.io/v1alpha1\nkind: ClusterOverridePolicy\nmetadata:\n  name: fleet\nspec:\n  overrideRules:\n    - {}\n",
+            label("fleet").replace("\n        ", "\n          ")
+        );
+        let files = [
+            ("c1.yaml", c1.as_str()),
+            ("c2.yaml", c2.as_str()),
+            ("cm.yaml", cm),
+            ("pp.yaml", pp),
+            ("op.yaml", op.as_str()),
+            ("cop.yaml", cop.as_str()),
+        ];
+        let rendered = render_files(&files);
+        let p = &rendered.placements[0];
+        let rules = |c: &str| p.overrides.get(c).cloned().unwrap_or_default();
+        assert_eq!(
+            rules("c1"),
+            ["ClusterOverridePolicy fleet overrideRules[0]"]
+        );
+        // ClusterOverridePolicies first, then the namespace's OverridePolicies.
+        assert_eq!(
+            rules("c2"),
+            [
+                "ClusterOverridePolicy fleet overrideRules[0]",
+                "OverridePolicy ns/team overrideRules[0]"
+            ]
+        );
+        let label_of =
+            |c: &str| rendered.clusters[c][0].manifest["metadata"]["labels"]["k"].clone();
+        assert_eq!(label_of("c1"), "fleet");
+        assert_eq!(label_of("c2"), "team");
     }
 }
