@@ -144,7 +144,11 @@ fn explain(rendered: &render::Rendered, out: &mut impl Write) -> std::io::Result
                 .get(&c.name)
                 .map(String::as_str)
                 .unwrap_or("selected");
-            writeln!(out, "  {:<20} {:>5} replicas  {why}", c.name, c.replicas)?;
+            let replicas = match p.template_replicas {
+                Some(_) => format!("{:>5} replicas", c.replicas),
+                None => String::new(),
+            };
+            writeln!(out, "  {:<20} {replicas:<14}  {why}", c.name)?;
             for rule in p.overrides.get(&c.name).into_iter().flatten() {
                 // Under the reason column.
                 writeln!(out, "{:39}overridden by {rule}", "")?;
@@ -155,7 +159,7 @@ fn explain(rendered: &render::Rendered, out: &mut impl Write) -> std::io::Result
             .iter()
             .filter(|(n, _)| !placed.contains(n.as_str()))
         {
-            writeln!(out, "  {name:<20}     -            {why}")?;
+            writeln!(out, "  {name:<20} {:<14}  {why}", "    -")?;
         }
     }
     Ok(())

@@ -52,6 +52,10 @@ pub struct PlacementResult {
     /// it); absent for a dependency that no policy of its own selects.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claim: Option<String>,
+    /// The template's replicas, as scheduled; absent for objects without
+    /// replicas (a ConfigMap, a Service).
+    #[serde(rename = "templateReplicas", skip_serializing_if = "Option::is_none")]
+    pub template_replicas: Option<i32>,
     /// Sorted by name.
     pub clusters: Vec<TargetCluster>,
     #[serde(rename = "affinityName", skip_serializing_if = "Option::is_none")]
@@ -244,6 +248,7 @@ fn schedule_one(
             resource: template.id.clone(),
             policy: policy_ref(policy),
             claim: None,
+            template_replicas: replicas,
             clusters: decision.clusters,
             affinity_name: decision.affinity_name,
             reasons: decision.reasons,
@@ -254,6 +259,7 @@ fn schedule_one(
             resource: template.id.clone(),
             policy: policy_ref(policy),
             claim: None,
+            template_replicas: replicas,
             // Not schedulable: keep running where it ran before.
             clusters: prev.map(<[TargetCluster]>::to_vec).unwrap_or_default(),
             affinity_name: None,
@@ -348,6 +354,7 @@ fn follow_dependencies<'a>(
                     resource: dep_id.clone(),
                     policy: policy_ref(&policies[policy_index]),
                     claim: None,
+                    template_replicas: None,
                     clusters: list.clone(),
                     affinity_name: None,
                     reasons,
@@ -454,7 +461,7 @@ mod tests {
         let reason = |c: &str| p.reasons.get(c).map(String::as_str);
         assert_eq!(reason("c1"), Some("dependency of Deployment ns/web"));
         assert_eq!(reason("c2"), Some("dependency of CronJob ns/report"));
-        assert_eq!(reason("c3"), Some("selected: 0 replica(s)"));
+        assert_eq!(reason("c3"), Some("selected"));
         assert_eq!(
             reason("c4"),
             Some("filtered out: does not match the placement's cluster affinity")

@@ -210,6 +210,7 @@ fn schedule_with(
     let clusters = divide::assign(
         input.placement,
         replicas,
+        input.replicas.is_some(),
         &candidates,
         previous,
         &mut reasons,

@@ -446,6 +446,13 @@ fn reasons_explain_every_cluster() {
         d.reasons["c"],
         "filtered out: does not match the placement's cluster affinity"
     );
+    // A template without replicas (a ConfigMap) is selected, not given 0.
+    let dup = mk_placement(json!({"clusterAffinity": {"exclude": ["c"]}}));
+    let d = run(&dup, None, &fleet(), None).expect("decision");
+    assert_eq!(d.reasons["a"], "selected");
+    assert_eq!(outcome(&Ok(d)), "a=0 b=0");
+    let d = run(&dup, Some(0), &fleet(), None).expect("decision");
+    assert_eq!(d.reasons["a"], "selected: 0 replica(s)");
 }
 
 /// Clusters `c0..cn` with static weights (0 = no entry) and a placement.
