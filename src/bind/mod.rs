@@ -83,7 +83,9 @@ pub struct Claim {
     /// How specifically its resource selectors matched.
     pub priority: MatchPriority,
     /// A short, human-readable reason, e.g. `PropagationPolicy default/web
-    /// (priority 0) selects it by name`.
+    /// (priority 0) selects it by name`; for a ClusterPropagationPolicy
+    /// claiming a namespaced template it adds that no PropagationPolicy of
+    /// the namespace does.
     pub reason: String,
 }
 
@@ -122,11 +124,16 @@ pub fn claim(template: &TemplateFacts<'_>, policies: &[PolicyFacts<'_>]) -> Opti
         MatchPriority::LabelSelector => "by label selector",
         _ => "with a match-all selector",
     };
-    let reason = format!(
+    let mut reason = format!(
         "{} (priority {}) selects it {how}",
         policy.display_name(),
         policy.priority
     );
+    // Whatever its priority, a ClusterPropagationPolicy only gets a
+    // namespaced template that no PropagationPolicy of its namespace selects.
+    if let (PolicyScope::Cluster, Some(ns)) = (policy.scope, namespace) {
+        reason.push_str(&format!(" (no PropagationPolicy in `{ns}` does)"));
+    }
     Some(Claim {
         policy: index,
         priority,

@@ -316,6 +316,20 @@ fn claim_reports_priority_and_reason() {
         template(Some("other"), &labels),
     ];
     assert_eq!(bind_all(&ts, &policies), vec![Some(got), None]);
+
+    // A ClusterPropagationPolicy wins a namespaced template only when no
+    // PropagationPolicy of the namespace matches; the reason says so.
+    let ps = vec![pp("shop", "web", 3, by_label()), cpp("fleet", 100, all())];
+    let policies = facts(&ps);
+    let reason = |ns| claim(&template(Some(ns), &labels), &policies).map(|c| c.reason);
+    assert_eq!(
+        reason("shop").as_deref(),
+        Some("PropagationPolicy shop/web (priority 3) selects it by label selector")
+    );
+    assert_eq!(
+        reason("tools").as_deref(),
+        Some("ClusterPropagationPolicy fleet (priority 100) selects it with a match-all selector (no PropagationPolicy in `tools` does)")
+    );
 }
 
 fn name_strategy() -> impl Strategy<Value = String> {

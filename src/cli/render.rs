@@ -120,9 +120,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 fn explain(rendered: &render::Rendered, out: &mut impl Write) -> std::io::Result<()> {
     for p in &rendered.placements {
-        let policy = match &p.policy.namespace {
-            Some(ns) => format!("{} {ns}/{}", p.policy.kind, p.policy.name),
-            None => format!("{} {}", p.policy.kind, p.policy.name),
+        let policy = match (&p.claim, &p.policy.namespace) {
+            (Some(claim), _) => claim.clone(),
+            (None, Some(ns)) => format!("{} {ns}/{}", p.policy.kind, p.policy.name),
+            (None, None) => format!("{} {}", p.policy.kind, p.policy.name),
         };
         writeln!(
             out,
@@ -132,6 +133,9 @@ fn explain(rendered: &render::Rendered, out: &mut impl Write) -> std::io::Result
         if let Some(e) = &p.error {
             writeln!(out, "  error: {e}")?;
         }
+        if let Some(name) = &p.affinity_name {
+            writeln!(out, "  cluster affinity group `{name}`")?;
+        }
         let placed: std::collections::BTreeSet<&str> =
             p.clusters.iter().map(|c| c.name.as_str()).collect();
         for c in &p.clusters {
@@ -140,14 +144,22 @@ fn explain(rendered: &render::Rendered, out: &mut impl Write) -> std::io::Result
                 .get(&c.name)
                 .map(String::as_str)
                 .unwrap_or("selected");
-            writeln!(out, "  {:<20} {:>5} replicas  {why}", c.name, c.replicas)?;
+            let replicas = match p.template_replicas {
+                Some(_) => format!("{:>5} replicas", c.replicas),
+                None => String::new(),
+            };
+            writeln!(out, "  {:<20} {replicas:<14}  {why}", c.name)?;
+            for rule in p.overrides.get(&c.name).into_iter().flatten() {
+                // Under the reason column.
+                writeln!(out, "{:39}overridden by {rule}", "")?;
+            }
         }
         for (name, why) in p
             .reasons
             .iter()
             .filter(|(n, _)| !placed.contains(n.as_str()))
         {
-            writeln!(out, "  {name:<20}     -            {why}")?;
+            writeln!(out, "  {name:<20} {:<14}  {why}", "    -")?;
         }
     }
     Ok(())

@@ -2,6 +2,8 @@
 //! produce each target cluster's manifest — replicas revised to the cluster's
 //! share, overrides applied (Karmada's order: revise first, overrides last,
 //! "as override rules have the highest priority"), ownership marks and hash.
+//! Each placement records why every cluster got what it got and which
+//! override rules changed its manifest.
 //!
 //! Pure: the repository, the observed cluster state and the previous
 //! decisions come in; a [`Rendered`] value comes out.
@@ -18,7 +20,7 @@ use crate::model::{Located, Repository, Template};
 use crate::schedule::{self, ClusterView, ScheduleInput, TargetCluster};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// What the pipeline needs besides the repository.
 pub struct RenderInput<'a> {
@@ -46,6 +48,14 @@ pub struct PolicyRef {
 pub struct PlacementResult {
     pub resource: ObjectRef,
     pub policy: PolicyRef,
+    /// Why this policy claimed the resource (the binding rule that picked
+    /// it); absent for a dependency that no policy of its own selects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    /// The template's replicas, as scheduled; absent for objects without
+    /// replicas (a ConfigMap, a Service).
+    #[serde(rename = "templateReplicas", skip_serializing_if = "Option::is_none")]
+    pub template_replicas: Option<i32>,
     /// Sorted by name.
     pub clusters: Vec<TargetCluster>,
     #[serde(rename = "affinityName", skip_serializing_if = "Option::is_none")]
@@ -53,6 +63,10 @@ pub struct PlacementResult {
     /// Why each cluster got what it got (or was left out).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub reasons: BTreeMap<String, String>,
+    /// Per cluster, the override rules applied to its manifest, in the
+    /// order they were applied.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub overrides: BTreeMap<String, Vec<String>>,
     pub error: Option<String>,
 }
 
@@ -105,7 +119,8 @@ pub fn render(input: &RenderInput<'_>) -> Rendered {
             continue;
         };
         let policy = &policies[claim.policy];
-        let placement = schedule_one(template, policy, &views, input.previous);
+        let mut placement = schedule_one(template, policy, &views, input.previous);
+        placement.claim = Some(claim.reason);
         if placement.error.is_none() || !placement.clusters.is_empty() {
             targets.insert(&template.id, (claim.policy, placement.clusters.clone()));
         }
@@ -119,7 +134,14 @@ pub fn render(input: &RenderInput<'_>) -> Rendered {
         &mut out.placements,
     );
 
+    let placement_of: BTreeMap<ObjectRef, usize> = out
+        .placements
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.resource.clone(), i))
+        .collect();
     for (id, (policy_index, clusters)) in &targets {
+        let placement = placement_of.get(*id).copied();
         let Some(template) = by_id.get(id) else {
             continue;
         };
@@ -146,16 +168,24 @@ pub fn render(input: &RenderInput<'_>) -> Rendered {
                 &applicable,
                 input,
             ) {
-                Ok(manifest) => {
+                Ok((manifest, applied)) => {
                     if let Some(list) = out.clusters.get_mut(&target.name) {
                         list.push(RenderedObject {
                             id: template.id.clone(),
                             manifest,
                         });
                     }
+                    if let Some(p) = placement.and_then(|i| out.placements.get_mut(i)) {
+                        if !applied.is_empty() {
+                            p.overrides.insert(
+                                target.name.clone(),
+                                applied.iter().map(ToString::to_string).collect(),
+                            );
+                        }
+                    }
                 }
                 Err(e) => {
-                    if let Some(p) = out.placements.iter_mut().find(|p| &p.resource == *id) {
+                    if let Some(p) = placement.and_then(|i| out.placements.get_mut(i)) {
                         let msg = format!("cluster {}: {e}", target.name);
                         p.error = Some(match p.error.take() {
                             Some(prev) => format!("{prev}; {msg}"),
@@ -217,18 +247,24 @@ fn schedule_one(
         Ok(decision) => PlacementResult {
             resource: template.id.clone(),
             policy: policy_ref(policy),
+            claim: None,
+            template_replicas: replicas,
             clusters: decision.clusters,
             affinity_name: decision.affinity_name,
             reasons: decision.reasons,
+            overrides: BTreeMap::new(),
             error: None,
         },
         Err(e) => PlacementResult {
             resource: template.id.clone(),
             policy: policy_ref(policy),
+            claim: None,
+            template_replicas: replicas,
             // Not schedulable: keep running where it ran before.
             clusters: prev.map(<[TargetCluster]>::to_vec).unwrap_or_default(),
             affinity_name: None,
             reasons: BTreeMap::new(),
+            overrides: BTreeMap::new(),
             error: Some(e.to_string()),
         },
     }
@@ -236,7 +272,9 @@ fn schedule_one(
 
 /// `propagateDeps`: ConfigMaps, Secrets, ServiceAccounts and PVCs that a
 /// workload's pod template references go to the workload's clusters too
-/// (in addition to wherever their own policy sends them).
+/// (in addition to wherever their own policy sends them). Each cluster a
+/// dependency is added to is explained by the workloads that brought it
+/// there, and only by those.
 fn follow_dependencies<'a>(
     templates: &'a [Template],
     policies: &[Located<PropagationPolicy>],
@@ -244,8 +282,10 @@ fn follow_dependencies<'a>(
     targets: &mut BTreeMap<&'a ObjectRef, (usize, Vec<TargetCluster>)>,
     placements: &mut Vec<PlacementResult>,
 ) {
-    let mut extra: BTreeMap<&'a ObjectRef, (usize, BTreeSet<String>, Vec<String>)> =
-        BTreeMap::new();
+    // Per dependency: the policy of its first dependent, and per cluster
+    // the workloads that need it there.
+    type ByCluster = BTreeMap<String, Vec<String>>;
+    let mut extra: BTreeMap<&'a ObjectRef, (usize, ByCluster)> = BTreeMap::new();
     for template in templates {
         let Some((policy_index, clusters)) = targets.get(&template.id) else {
             continue;
@@ -265,40 +305,60 @@ fn follow_dependencies<'a>(
             };
             let entry = extra
                 .entry(dep_id)
-                .or_insert_with(|| (*policy_index, BTreeSet::new(), Vec::new()));
-            entry.1.extend(clusters.iter().map(|c| c.name.clone()));
-            entry.2.push(template.id.to_string());
+                .or_insert_with(|| (*policy_index, BTreeMap::new()));
+            for c in clusters {
+                entry
+                    .1
+                    .entry(c.name.clone())
+                    .or_default()
+                    .push(template.id.to_string());
+            }
         }
     }
-    for (dep_id, (policy_index, clusters, dependents)) in extra {
-        let reason = format!("dependency of {}", dependents.join(", "));
+    let reason = |dependents: &[String]| format!("dependency of {}", dependents.join(", "));
+    for (dep_id, (policy_index, by_cluster)) in extra {
         match targets.get_mut(dep_id) {
             Some((_, own)) => {
-                for name in clusters {
-                    if !own.iter().any(|c| c.name == name) {
-                        own.push(TargetCluster { name, replicas: 0 });
+                let mut placement = placements.iter_mut().find(|p| &p.resource == dep_id);
+                for (name, dependents) in &by_cluster {
+                    if own.iter().any(|c| &c.name == name) {
+                        continue;
+                    }
+                    own.push(TargetCluster {
+                        name: name.clone(),
+                        replicas: 0,
+                    });
+                    // Replaces the reason its own policy gave (e.g. "filtered out").
+                    if let Some(p) = placement.as_deref_mut() {
+                        p.reasons.insert(name.clone(), reason(dependents));
                     }
                 }
                 own.sort_by(|a, b| a.name.cmp(&b.name));
-                if let Some(p) = placements.iter_mut().find(|p| &p.resource == dep_id) {
+                if let Some(p) = placement {
                     p.clusters = own.clone();
                 }
             }
             None => {
-                let list: Vec<TargetCluster> = clusters
-                    .into_iter()
-                    .map(|name| TargetCluster { name, replicas: 0 })
+                let list: Vec<TargetCluster> = by_cluster
+                    .keys()
+                    .map(|name| TargetCluster {
+                        name: name.clone(),
+                        replicas: 0,
+                    })
                     .collect();
-                let reasons = list
+                let reasons = by_cluster
                     .iter()
-                    .map(|c| (c.name.clone(), reason.clone()))
+                    .map(|(name, dependents)| (name.clone(), reason(dependents)))
                     .collect();
                 placements.push(PlacementResult {
                     resource: dep_id.clone(),
                     policy: policy_ref(&policies[policy_index]),
+                    claim: None,
+                    template_replicas: None,
                     clusters: list.clone(),
                     affinity_name: None,
                     reasons,
+                    overrides: BTreeMap::new(),
                     error: None,
                 });
                 targets.insert(dep_id, (policy_index, list));
@@ -314,17 +374,150 @@ fn render_for_cluster(
     share: i32,
     applicable: &[&OverridePolicy],
     input: &RenderInput<'_>,
-) -> Result<Value, super::overrides::OverrideError> {
+) -> Result<(Value, Vec<super::overrides::AppliedOverride>), super::overrides::OverrideError> {
     let mut manifest = template.manifest.clone();
     if divided {
         replicas::revise(&template.id.kind, &mut manifest, share);
     }
-    super::overrides::apply_overrides(&mut manifest, &cluster.facts(), applicable)?;
+    let applied = super::overrides::apply_overrides(&mut manifest, &cluster.facts(), applicable)?;
     ownership::mark(
         &mut manifest,
         input.instance,
         &template.location.path,
         input.revision,
     );
-    Ok(manifest)
+    Ok((manifest, applied))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Renders a repository given as (path, YAML) pairs.
+    fn render_files(files: &[(&str, &str)]) -> Rendered {
+        let loaded = crate::model::load(
+            files.iter().map(|(p, t)| (*p, t.as_bytes())),
+            &crate::model::LoadLimits::default(),
+        );
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        let clusters: Vec<Cluster> = loaded
+            .repository
+            .clusters
+            .iter()
+            .map(|c| c.value.clone())
+            .collect();
+        render(&RenderInput {
+            repository: &loaded.repository,
+            revision: "test",
+            instance: "flotilla",
+            clusters: &clusters,
+            previous: &Previous::default(),
+        })
+    }
+
+    fn cluster(name: &str) -> String {
+        format!(
+            "apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: {name}\n"
+        )
+    }
+
+    fn policy(name: &str, api_version: &str, kind: &str, target: &str, cluster: &str) -> String {
+        format!(
+            "apiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolicy\nmetadata:\n  name: {name}\n  namespace: ns\nspec:\n  resourceSelectors:\n    - {{apiVersion: {api_version}, kind: {kind}, name: {target}}}\n  propagateDeps: true\n  placement:\n    clusterAffinity:\n      clusterNames: [{cluster}]\n"
+        )
+    }
+
+    #[test]
+    fn dependencies_are_explained_per_cluster() {
+        let pod = "spec:\n      containers:\n        - name: c\n          image: x\n          envFrom: [{configMapRef: {name: shared}}]\n";
+        let deploy = format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ns\nspec:\n  template:\n    {pod}");
+        let cron = format!("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: report\n  namespace: ns\nspec:\n  schedule: '@daily'\n  jobTemplate:\n    spec:\n      template:\n        {}", pod.replace("\n  ", "\n      "));
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n  namespace: ns\n";
+        let (c1, c2, c3, c4) = (cluster("c1"), cluster("c2"), cluster("c3"), cluster("c4"));
+        let web = policy("web", "apps/v1", "Deployment", "web", "c1");
+        let report = policy("report", "batch/v1", "CronJob", "report", "c2");
+        // The ConfigMap's own policy sends it to c3 only.
+        let own = policy("shared", "v1", "ConfigMap", "shared", "c3");
+        let files = [
+            ("c1.yaml", c1.as_str()),
+            ("c2.yaml", c2.as_str()),
+            ("c3.yaml", c3.as_str()),
+            ("c4.yaml", c4.as_str()),
+            ("deploy.yaml", deploy.as_str()),
+            ("cron.yaml", cron.as_str()),
+            ("cm.yaml", cm),
+            ("web.yaml", web.as_str()),
+            ("report.yaml", report.as_str()),
+            ("own.yaml", own.as_str()),
+        ];
+        let rendered = render_files(&files);
+        let p = rendered
+            .placements
+            .iter()
+            .find(|p| p.resource.kind == "ConfigMap")
+            .expect("ConfigMap placement");
+        let names: Vec<&str> = p.clusters.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["c1", "c2", "c3"]);
+        let reason = |c: &str| p.reasons.get(c).map(String::as_str);
+        assert_eq!(reason("c1"), Some("dependency of Deployment ns/web"));
+        assert_eq!(reason("c2"), Some("dependency of CronJob ns/report"));
+        assert_eq!(reason("c3"), Some("selected"));
+        assert_eq!(
+            reason("c4"),
+            Some("filtered out: does not match the placement's cluster affinity")
+        );
+        for c in ["c1", "c2", "c3"] {
+            assert!(
+                rendered.clusters[c]
+                    .iter()
+                    .any(|o| o.id.kind == "ConfigMap"),
+                "ConfigMap rendered for {c}"
+            );
+        }
+    }
+
+    #[test]
+    fn applied_override_rules_are_recorded_per_cluster() {
+        let (c1, c2) = (cluster("c1"), cluster("c2"));
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: ns\n";
+        let pp = "apiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolicy\nmetadata:\n  name: cfg\n  namespace: ns\nspec:\n  resourceSelectors:\n    - {apiVersion: v1, kind: ConfigMap}\n";
+        let label = |v: &str| {
+            format!("overriders:\n        labelsOverrider: [{{operator: add, value: {{k: {v}}}}}]")
+        };
+        let op = format!(
+            "apiVersion: policy.karmada.io/v1alpha1\nkind: OverridePolicy\nmetadata:\n  name: team\n  namespace: ns\nspec:\n  overrideRules:\n    - targetCluster: {{clusterNames: [c2]}}\n      {}\n",
+            label("team")
+        );
+        let cop = format!(
+            "apiVersion: policy.karmada.io/v1alpha1\nkind: ClusterOverridePolicy\nmetadata:\n  name: fleet\nspec:\n  overrideRules:\n    - {}\n",
+            label("fleet").replace("\n        ", "\n          ")
+        );
+        let files = [
+            ("c1.yaml", c1.as_str()),
+            ("c2.yaml", c2.as_str()),
+            ("cm.yaml", cm),
+            ("pp.yaml", pp),
+            ("op.yaml", op.as_str()),
+            ("cop.yaml", cop.as_str()),
+        ];
+        let rendered = render_files(&files);
+        let p = &rendered.placements[0];
+        let rules = |c: &str| p.overrides.get(c).cloned().unwrap_or_default();
+        assert_eq!(
+            rules("c1"),
+            ["ClusterOverridePolicy fleet overrideRules[0]"]
+        );
+        // ClusterOverridePolicies first, then the namespace's OverridePolicies.
+        assert_eq!(
+            rules("c2"),
+            [
+                "ClusterOverridePolicy fleet overrideRules[0]",
+                "OverridePolicy ns/team overrideRules[0]"
+            ]
+        );
+        let label_of =
+            |c: &str| rendered.clusters[c][0].manifest["metadata"]["labels"]["k"].clone();
+        assert_eq!(label_of("c1"), "fleet");
+        assert_eq!(label_of("c2"), "team");
+    }
 }

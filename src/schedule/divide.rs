@@ -13,11 +13,13 @@ use crate::model::kinds::propagation::{
 };
 use std::collections::BTreeMap;
 
-/// Assigns `replicas` to the candidates; records a reason per candidate.
-/// Returns the clusters sorted by name.
+/// Assigns `replicas` to the candidates; records a reason per candidate
+/// (without a replica count when the template has no replicas, `counted`
+/// false). Returns the clusters sorted by name.
 pub(super) fn assign(
     placement: &Placement,
     replicas: i32,
+    counted: bool,
     candidates: &[&Cluster],
     previous: &[TargetCluster],
     reasons: &mut BTreeMap<String, String>,
@@ -85,6 +87,7 @@ pub(super) fn assign(
             .map(|t| t.replicas);
         let line = match (got, reasons.get(c.name())) {
             (Some(n), Some(why)) => format!("selected: {n} replica(s) ({why})"),
+            (Some(_), None) if !counted => "selected".to_string(),
             (Some(n), None) => format!("selected: {n} replica(s)"),
             (None, Some(why)) => format!("passed the filters but got no replicas ({why})"),
             (None, None) => "passed the filters but got no replicas".to_string(),

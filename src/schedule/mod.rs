@@ -144,8 +144,8 @@ pub fn schedule(input: &ScheduleInput<'_>) -> Result<Decision, ScheduleError> {
     // schedule succeeds; when all fail it reports the first term's error.
     // `clusterAffinity` wins if both are set (the filter plugin reads it
     // first); validation rejects that combination anyway.
-    let mut first: Option<ScheduleError> = None;
-    let mut tried = Vec::new();
+    // The groups tried before the one used, each with why it failed.
+    let mut failed: Vec<(String, ScheduleError)> = Vec::new();
     for term in &placement.cluster_affinities {
         let affinity = match &placement.cluster_affinity {
             Some(a) => a.clone(),
@@ -153,26 +153,25 @@ pub fn schedule(input: &ScheduleInput<'_>) -> Result<Decision, ScheduleError> {
         };
         match schedule_with(input, &clusters, replicas, Some(&affinity)) {
             Ok(mut decision) => {
-                for earlier in &tried {
+                for (earlier, why) in &failed {
                     decision
                         .reasons
                         .entry(format!("(affinity group {earlier})"))
-                        .or_insert_with(|| {
-                            "skipped: no cluster of this group could be scheduled".to_string()
-                        });
+                        .or_insert_with(|| format!("skipped: {why}"));
                 }
                 decision.affinity_name = Some(term.affinity_name.clone());
                 return Ok(decision);
             }
             // Not a property of the group: every group would fail alike.
             Err(e @ ScheduleError::Unsupported(_)) => return Err(e),
-            Err(e) => {
-                first.get_or_insert(e);
-                tried.push(term.affinity_name.clone());
-            }
+            Err(e) => failed.push((term.affinity_name.clone(), e)),
         }
     }
-    let first = first.unwrap_or(ScheduleError::NoClusters);
+    let tried = failed.iter().map(|(name, _)| name.clone()).collect();
+    let first = failed
+        .into_iter()
+        .next()
+        .map_or(ScheduleError::NoClusters, |(_, e)| e);
     Err(ScheduleError::NoAffinityGroupFits {
         tried,
         first: Box::new(first),
@@ -211,6 +210,7 @@ fn schedule_with(
     let clusters = divide::assign(
         input.placement,
         replicas,
+        input.replicas.is_some(),
         &candidates,
         previous,
         &mut reasons,

@@ -389,6 +389,11 @@ fn cluster_affinities_fall_back_in_order() {
         {"affinityName": "last", "clusterNames": ["c"]}]}));
     let d = run(&p, Some(2), &fleet(), None).expect("decision");
     assert_eq!(d.affinity_name.as_deref(), Some("backup"));
+    // The skipped group says why it could not be used.
+    assert_eq!(
+        d.reasons.get("(affinity group primary)").map(String::as_str),
+        Some("skipped: 0/3 clusters are available: 3 cluster(s) did not match the placement cluster affinity constraint")
+    );
     assert_eq!(outcome(&Ok(d)), "a=2 b=2");
 
     let p = mk_placement(json!({"clusterAffinities": [
@@ -441,6 +446,13 @@ fn reasons_explain_every_cluster() {
         d.reasons["c"],
         "filtered out: does not match the placement's cluster affinity"
     );
+    // A template without replicas (a ConfigMap) is selected, not given 0.
+    let dup = mk_placement(json!({"clusterAffinity": {"exclude": ["c"]}}));
+    let d = run(&dup, None, &fleet(), None).expect("decision");
+    assert_eq!(d.reasons["a"], "selected");
+    assert_eq!(outcome(&Ok(d)), "a=0 b=0");
+    let d = run(&dup, Some(0), &fleet(), None).expect("decision");
+    assert_eq!(d.reasons["a"], "selected: 0 replica(s)");
 }
 
 /// Clusters `c0..cn` with static weights (0 = no entry) and a placement.
