@@ -10,6 +10,7 @@
 pub mod bind;
 pub mod cli;
 pub mod model;
+pub mod observe;
 pub mod render;
 pub mod schedule;
 pub mod sim;

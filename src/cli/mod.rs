@@ -3,9 +3,11 @@
 //! once, here, with their causes. Exit codes: 0 OK, 1 the repository is
 //! invalid (diagnostics printed), 2 usage or runtime failure.
 
+mod capacity;
 mod diagnostics;
 mod render;
 mod repo;
+mod sim;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +27,8 @@ enum Command {
     Validate(validate::Args),
     /// Print what would run where: per-cluster manifests and placement decisions.
     Render(render::Args),
+    /// Run simulated member clusters (Kubernetes APIs on loopback) for kubectl, tests and what-ifs.
+    Sim(sim::Args),
 }
 
 /// Output formats shared by subcommands.
@@ -44,11 +48,15 @@ pub enum Outcome {
 
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
+    // The kube client's TLS stack needs one process-wide provider; two
+    // linked providers without a choice make it panic.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Render(args) => render::run(args),
+        Command::Sim(args) => sim::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

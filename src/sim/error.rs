@@ -125,6 +125,17 @@ impl ApiError {
         .with_details(json!({"name": name, "group": rt.group, "kind": rt.plural}))
     }
 
+    /// An admission webhook's denial (injected through the admin API).
+    pub fn admission_denied(rt: &ResourceType, name: &str, message: &str) -> Self {
+        Self::new(
+            422,
+            "Invalid",
+            format!("admission webhook \"sim.flotilla.io\" denied the request: {message}"),
+        )
+        .with_details(json!({"name": name, "group": rt.group, "kind": rt.kind,
+            "causes": [{"reason": "FieldValueForbidden", "message": message, "field": ""}]}))
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, "BadRequest", message)
     }

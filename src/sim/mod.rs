@@ -13,9 +13,17 @@
 //!   a [`controllers::World`] snapshot to a list of [`controllers::Action`]s;
 //! - `resources`: the registry of resource types (built-ins and CRDs).
 
+pub mod admin;
 pub mod api;
+pub mod clock;
+pub mod cluster;
+pub mod config;
 pub mod controllers;
+pub mod counters;
 pub mod error;
+pub mod faults;
 pub mod resources;
+pub mod runner;
 pub mod selector;
+pub mod server;
 pub mod store;

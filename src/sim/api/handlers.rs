@@ -1,0 +1,459 @@
+//! Request handling: faults first, then discovery and OpenAPI documents, then
+//! the verbs on resources (get, list, watch, create, update, patch, delete,
+//! deletecollection) and the status and scale subresources.
+
+use super::path::{self, Discovery, Route, Target};
+use super::{
+    discovery, error_response, json_response, openapi, table, typed_response, watch, Request,
+};
+use crate::sim::cluster::{lock, SimCluster};
+use crate::sim::error::ApiError;
+use crate::sim::faults::Verdict;
+use crate::sim::selector::{FieldSelector, LabelSelector};
+use crate::sim::store::{Part, Propagation, WriteOptions};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub async fn handle(cluster: &Arc<SimCluster>, req: Request) -> Response {
+    let latency = lock(&cluster.faults).latency_ms;
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
+    match route(cluster, &req) {
+        Ok(Handled::Done(response)) => response,
+        Ok(Handled::Watch(target)) => watch::serve(cluster.clone(), target, &req),
+        Err(e) => error_response(&e),
+    }
+}
+
+enum Handled {
+    Done(Response),
+    Watch(Target),
+}
+
+fn verb_of(method: &Method, target: &Target, query: &super::Query) -> &'static str {
+    match *method {
+        Method::GET if target.name.is_some() => "get",
+        Method::GET if query.flag("watch") => "watch",
+        Method::GET => "list",
+        Method::POST => "create",
+        Method::PUT => "update",
+        Method::PATCH => "patch",
+        Method::DELETE if target.name.is_some() => "delete",
+        Method::DELETE => "deletecollection",
+        _ => "unknown",
+    }
+}
+
+fn route(cluster: &Arc<SimCluster>, req: &Request) -> Result<Handled, ApiError> {
+    let parsed = {
+        let store = cluster.store();
+        match req.path.as_str() {
+            "/api" | "/apis" => {
+                let core = req.path == "/api";
+                let doc = if discovery::wants_aggregated(&req.accept) {
+                    return Ok(Handled::Done(typed_response(
+                        StatusCode::OK,
+                        discovery::AGGREGATED,
+                        &discovery::aggregated(store.registry(), core),
+                    )));
+                } else if core {
+                    discovery::api_versions("127.0.0.1")
+                } else {
+                    discovery::group_list(store.registry())
+                };
+                return Ok(Handled::Done(json_response(StatusCode::OK, &doc)));
+            }
+            "/openapi/v3" => {
+                return Ok(Handled::Done(json_response(
+                    StatusCode::OK,
+                    &openapi::root(store.registry()),
+                )))
+            }
+            p if p.starts_with("/openapi/v3/") => {
+                let rest = p.trim_start_matches("/openapi/v3/");
+                let parts: Vec<&str> = rest.split('/').collect();
+                let doc = match parts.as_slice() {
+                    ["api", v] => openapi::document(store.registry(), "", v),
+                    ["apis", g, v] => openapi::document(store.registry(), g, v),
+                    _ => None,
+                };
+                return doc
+                    .map(|d| Handled::Done(json_response(StatusCode::OK, &d)))
+                    .ok_or_else(ApiError::no_such_path);
+            }
+            _ => path::parse(&req.path, store.registry())?,
+        }
+    };
+    let target = match parsed {
+        Route::Discovery(d) => {
+            let store = cluster.store();
+            let doc = match d {
+                Discovery::Group(g) => discovery::group(store.registry(), &g),
+                Discovery::GroupVersion(g, v) => discovery::resource_list(store.registry(), &g, &v),
+            };
+            return doc
+                .map(|d| Handled::Done(json_response(StatusCode::OK, &d)))
+                .ok_or_else(ApiError::no_such_path);
+        }
+        Route::Resource(t) => t,
+    };
+    let verb = verb_of(&req.method, &target, &req.query);
+    let mut resource = target.rt.qualified_plural();
+    if let Some(sub) = &target.subresource {
+        resource = format!("{resource}/{sub}");
+    }
+    let manager = req.query.get("fieldManager");
+    lock(&cluster.counters).record(verb, &resource, manager);
+    let is_write = !matches!(verb, "get" | "list" | "watch");
+    let write = is_write.then(|| {
+        (
+            target.rt.qualified_plural(),
+            target.name.clone().or_else(|| body_name(req)),
+        )
+    });
+    let verdict = lock(&cluster.faults).judge(
+        write
+            .as_ref()
+            .map(|(r, n)| (r.as_str(), n.as_deref(), req.query.dry_run())),
+    );
+    match verdict {
+        Verdict::Pass => {}
+        Verdict::Unavailable => {
+            return Err(ApiError::service_unavailable(
+                "the simulated API server is unavailable (injected fault)",
+            ))
+        }
+        Verdict::Error(why) => return Err(ApiError::internal(why)),
+        Verdict::Reject(message) => {
+            let name = write.and_then(|(_, n)| n).unwrap_or_default();
+            return Err(ApiError::admission_denied(&target.rt, &name, &message));
+        }
+    }
+    if target.rt.read_only {
+        return read_only(cluster, req, &target).map(Handled::Done);
+    }
+    let response = match (&req.method, verb) {
+        (_, "watch") => return Ok(Handled::Watch(target)),
+        (_, "get") => get(cluster, req, &target)?,
+        (_, "list") => list(cluster, req, &target)?,
+        (_, "create") => create(cluster, req, &target)?,
+        (_, "update") => update(cluster, req, &target)?,
+        (_, "patch") => super::patch::patch(cluster, req, &target)?,
+        (_, "delete") => delete(cluster, req, &target)?,
+        (_, "deletecollection") => delete_collection(cluster, req, &target)?,
+        _ => {
+            return Err(ApiError::method_not_allowed(format!(
+                "the server does not allow this method on the requested resource ({})",
+                req.method
+            )))
+        }
+    };
+    if is_write && !req.query.dry_run() {
+        cluster.changed.notify_one();
+    }
+    Ok(Handled::Done(response))
+}
+
+/// The name in a create's body, for fault matching.
+fn body_name(req: &Request) -> Option<String> {
+    if req.method != Method::POST {
+        return None;
+    }
+    let v: Value = serde_json::from_slice(&req.body).ok()?;
+    v.pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+pub fn options(cluster: &SimCluster, req: &Request) -> WriteOptions {
+    WriteOptions {
+        dry_run: req.query.dry_run(),
+        field_manager: req.query.get("fieldManager").map(str::to_string),
+        now: cluster.clock.now(),
+    }
+}
+
+/// Decodes a request body: JSON, YAML, or a Kubernetes protobuf envelope.
+pub fn decode_body(req: &Request) -> Result<Value, ApiError> {
+    let ct = req
+        .content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim();
+    let parsed = match ct {
+        ""
+        | "application/json"
+        | "application/merge-patch+json"
+        | "application/json-patch+json"
+        | "application/strategic-merge-patch+json" => {
+            serde_json::from_slice(&req.body).map_err(|e| e.to_string())
+        }
+        "application/yaml" | "application/apply-patch+yaml" => std::str::from_utf8(&req.body)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_norway::from_str(text).map_err(|e| e.to_string())),
+        other => return Err(ApiError::unsupported_media_type(other)),
+    };
+    parsed.map_err(|e| ApiError::bad_request(format!("the request body is not valid: {e}")))
+}
+
+/// An object, or a one-row Table when the client asks for one.
+fn object_response(
+    code: StatusCode,
+    req: &Request,
+    kind: &str,
+    object: &Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Response {
+    if req.method == Method::GET && table::wants_table(&req.accept) {
+        let rv = object
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        return json_response(code, &table::table(kind, &[object], rv, now));
+    }
+    json_response(code, object)
+}
+
+fn get(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, ApiError> {
+    let name = t.name.as_deref().unwrap_or_default();
+    let object = cluster.store().get(&t.rt, t.namespace.as_deref(), name)?;
+    if t.subresource.as_deref() == Some("scale") {
+        return Ok(json_response(
+            StatusCode::OK,
+            &super::scale::to_scale(&t.rt, &object),
+        ));
+    }
+    Ok(object_response(
+        StatusCode::OK,
+        req,
+        &t.rt.kind,
+        &object,
+        cluster.clock.now(),
+    ))
+}
+
+pub fn selectors(req: &Request, kind: &str) -> Result<(LabelSelector, FieldSelector), ApiError> {
+    let labels = LabelSelector::parse(req.query.get("labelSelector").unwrap_or_default())
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let fields = FieldSelector::parse(req.query.get("fieldSelector").unwrap_or_default(), kind)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    Ok((labels, fields))
+}
+
+fn list(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, ApiError> {
+    let (labels, fields) = selectors(req, &t.rt.kind)?;
+    let limit: usize = req
+        .query
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
+    let after = match req.query.get("continue") {
+        Some(token) => Some(decode_continue(token)?),
+        None => None,
+    };
+    let (items, rv) = {
+        let store = cluster.store();
+        (
+            store.list(&t.rt, t.namespace.as_deref()),
+            store.resource_version(),
+        )
+    };
+    let mut selected = items.iter().filter(|o| {
+        let key = (ns_of(o), name_of(o));
+        after
+            .as_ref()
+            .is_none_or(|a| key > (a.0.as_str(), a.1.as_str()))
+            && labels.matches_object(o)
+            && fields.matches(o)
+    });
+    let mut page: Vec<&Value> = Vec::new();
+    let mut more = false;
+    for o in selected.by_ref() {
+        if limit > 0 && page.len() == limit {
+            more = true;
+            break;
+        }
+        page.push(o);
+    }
+    let mut metadata = json!({"resourceVersion": rv.to_string()});
+    if more {
+        if let Some(last) = page.last() {
+            metadata["continue"] = json!(encode_continue(ns_of(last), name_of(last)));
+            metadata["remainingItemCount"] = json!(selected.count() + 1);
+        }
+    }
+    if table::wants_table(&req.accept) {
+        let mut t = table::table(&t.rt.kind, &page, &rv.to_string(), cluster.clock.now());
+        t["metadata"] = metadata;
+        return Ok(json_response(StatusCode::OK, &t));
+    }
+    let list = json!({"kind": format!("{}List", t.rt.kind), "apiVersion": t.rt.api_version(), "metadata": metadata, "items": page});
+    Ok(json_response(StatusCode::OK, &list))
+}
+
+pub fn ns_of(o: &Value) -> &str {
+    o.pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+pub fn name_of(o: &Value) -> &str {
+    o.pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+fn encode_continue(ns: &str, name: &str) -> String {
+    format!("{ns}/{name}")
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
+    let bad = || ApiError::bad_request(format!("invalid continue token `{token}`"));
+    let bytes: Result<Vec<u8>, _> = (0..token.len())
+        .step_by(2)
+        .map(|i| {
+            token
+                .get(i..i + 2)
+                .ok_or(())
+                .and_then(|h| u8::from_str_radix(h, 16).map_err(|_| ()))
+        })
+        .collect();
+    let text = String::from_utf8(bytes.map_err(|_| bad())?).map_err(|_| bad())?;
+    let (ns, name) = text.split_once('/').ok_or_else(bad)?;
+    Ok((ns.to_string(), name.to_string()))
+}
+
+fn create(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, ApiError> {
+    if t.name.is_some() {
+        return Err(ApiError::method_not_allowed(
+            "POST is not allowed on a named object",
+        ));
+    }
+    let object = decode_body(req)?;
+    let opts = options(cluster, req);
+    let mut store = cluster.store();
+    let created = store.create(&t.rt, t.namespace.as_deref(), object, &opts)?;
+    let created = super::patch::track_create(&mut store, &t.rt, created, &opts, &req.user_agent)?;
+    Ok(json_response(StatusCode::CREATED, &created))
+}
+
+fn update(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, ApiError> {
+    let name = t
+        .name
+        .as_deref()
+        .ok_or_else(|| ApiError::method_not_allowed("PUT needs an object name"))?;
+    let body = decode_body(req)?;
+    let opts = options(cluster, req);
+    let mut store = cluster.store();
+    let current = store.get(&t.rt, t.namespace.as_deref(), name)?;
+    let object = match t.subresource.as_deref() {
+        Some("scale") => super::scale::apply_scale(&t.rt, &current, &body)?,
+        _ => body,
+    };
+    let part = if t.subresource.as_deref() == Some("status") {
+        Part::Status
+    } else {
+        Part::Main
+    };
+    let stored = super::patch::write(
+        &mut store,
+        &t.rt,
+        t.namespace.as_deref(),
+        name,
+        &current,
+        object,
+        part,
+        &opts,
+        &req.user_agent,
+    )?;
+    if t.subresource.as_deref() == Some("scale") {
+        return Ok(json_response(
+            StatusCode::OK,
+            &super::scale::to_scale(&t.rt, &stored),
+        ));
+    }
+    Ok(json_response(StatusCode::OK, &stored))
+}
+
+fn propagation(req: &Request) -> Result<Propagation, ApiError> {
+    let body: Value = if req.body.is_empty() {
+        json!({})
+    } else {
+        decode_body(req)?
+    };
+    match body
+        .get("propagationPolicy")
+        .and_then(Value::as_str)
+        .or_else(|| req.query.get("propagationPolicy"))
+    {
+        Some(p) => Propagation::parse(p),
+        None if body.get("orphanDependents") == Some(&json!(true)) => Ok(Propagation::Orphan),
+        None => Ok(Propagation::Background),
+    }
+}
+
+fn delete(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, ApiError> {
+    let name = t.name.as_deref().unwrap_or_default();
+    let propagation = propagation(req)?;
+    let opts = options(cluster, req);
+    let deleted =
+        cluster
+            .store()
+            .delete(&t.rt, t.namespace.as_deref(), name, propagation, &opts)?;
+    Ok(json_response(StatusCode::OK, &deleted))
+}
+
+fn delete_collection(
+    cluster: &SimCluster,
+    req: &Request,
+    t: &Target,
+) -> Result<Response, ApiError> {
+    let (labels, fields) = selectors(req, &t.rt.kind)?;
+    let propagation = propagation(req)?;
+    let opts = options(cluster, req);
+    let mut store = cluster.store();
+    let victims: Vec<(String, String)> = store
+        .list(&t.rt, t.namespace.as_deref())
+        .iter()
+        .filter(|o| labels.matches_object(o) && fields.matches(o))
+        .map(|o| (ns_of(o).to_string(), name_of(o).to_string()))
+        .collect();
+    let mut items = Vec::new();
+    for (ns, name) in victims {
+        let ns = (!ns.is_empty()).then_some(ns);
+        items.push(store.delete(&t.rt, ns.as_deref(), &name, propagation, &opts)?);
+    }
+    let rv = store.resource_version().to_string();
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"kind": format!("{}List", t.rt.kind), "apiVersion": t.rt.api_version(), "metadata": {"resourceVersion": rv}, "items": items}),
+    ))
+}
+
+/// metrics.k8s.io: computed from the pods and the synthetic load.
+fn read_only(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, ApiError> {
+    let items = super::metrics::metrics(cluster, &t.rt, t.namespace.as_deref());
+    let (labels, _) = selectors(req, "")?;
+    let items: Vec<Value> = items
+        .into_iter()
+        .filter(|o| labels.matches_object(o))
+        .collect();
+    match &t.name {
+        Some(name) => items
+            .into_iter()
+            .find(|o| name_of(o) == name)
+            .map(|o| json_response(StatusCode::OK, &o))
+            .ok_or_else(|| ApiError::not_found(&t.rt, name)),
+        None => Ok(json_response(
+            StatusCode::OK,
+            &json!({"kind": format!("{}List", t.rt.kind), "apiVersion": t.rt.api_version(), "metadata": {}, "items": items}),
+        )),
+    }
+}
