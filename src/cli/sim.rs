@@ -86,7 +86,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<super::Outcome> {
         if let Some(path) = &args.kubeconfig_out {
             println!("\nkubeconfig: {}   (try: kubectl --kubeconfig {} --context {} get nodes)", path.display(), path.display(), sim.clusters.first().map(|(c, _)| c.name()).unwrap_or("member1"));
         }
-        println!("admin API: http://<endpoint>/sim (faults, load, nodes, clock, capacity, counters); Ctrl-C to stop");
+        println!("admin API: http://{}/sim/clusters/<cluster>/{{faults,load,nodes,clock,capacity,counters}} (also /sim/… on each endpoint); Ctrl-C to stop", sim.admin);
         use std::io::Write;
         let _ = std::io::stdout().flush();
         shutdown_signal().await;

@@ -1,5 +1,5 @@
-//! The admin API under `/sim/` of each simulated cluster (not Kubernetes;
-//! documented in docs/simulator.md): faults, synthetic load, nodes, the
+//! The admin API of the simulator (not Kubernetes; documented in
+//! docs/simulator.md): per cluster, faults, synthetic load, nodes, the
 //! clock, a capacity summary and request counters.
 
 use super::cluster::{lock, node_object, SimCluster};
@@ -19,20 +19,48 @@ use std::sync::Arc;
 
 use super::api::json_response;
 
+/// The admin routes of one cluster, to be nested under `/sim` on the
+/// cluster's own listener and under `/sim/clusters/<name>` on the
+/// simulator's admin listener (which stays up when the cluster's API
+/// refuses connections).
 pub fn router(cluster: Arc<SimCluster>) -> Router {
     Router::new()
-        .route("/sim", get(info))
+        .route("/", get(info))
         .route(
-            "/sim/faults",
+            "/faults",
             get(get_faults).post(set_faults).delete(clear_faults),
         )
-        .route("/sim/load", get(get_load).post(set_load))
-        .route("/sim/nodes", post(add_node))
-        .route("/sim/nodes/{name}", delete(remove_node))
-        .route("/sim/capacity", get(capacity_summary))
-        .route("/sim/counters", get(get_counters).delete(reset_counters))
-        .route("/sim/clock", get(get_clock).post(advance_clock))
+        .route("/load", get(get_load).post(set_load))
+        .route("/nodes", post(add_node))
+        .route("/nodes/{name}", delete(remove_node))
+        .route("/capacity", get(capacity_summary))
+        .route("/counters", get(get_counters).delete(reset_counters))
+        .route("/clock", get(get_clock).post(advance_clock))
         .with_state(cluster)
+}
+
+/// The simulator-wide admin API: every cluster's admin routes, and the
+/// list of clusters at `/sim/clusters`.
+pub fn global_router(clusters: &[(Arc<SimCluster>, std::net::SocketAddr)]) -> Router {
+    let list: Vec<Value> = clusters
+        .iter()
+        .map(|(c, addr)| json!({"name": c.name(), "server": format!("http://{addr}"), "region": c.config.region}))
+        .collect();
+    let list = Arc::new(json!({"items": list}));
+    let mut router = Router::new().route(
+        "/sim/clusters",
+        get(move || {
+            let list = list.clone();
+            async move { json_response(StatusCode::OK, &list) }
+        }),
+    );
+    for (c, _) in clusters {
+        router = router.nest(
+            &format!("/sim/clusters/{}", c.name()),
+            self::router(c.clone()),
+        );
+    }
+    router
 }
 
 fn bad(message: String) -> Response {

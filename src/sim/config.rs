@@ -91,8 +91,8 @@ impl Default for NodeConfig {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ScheduledFault {
     pub at_seconds: f64,
-    /// The same JSON body `POST /sim/faults` takes.
-    pub fault: serde_json::Value,
+    /// What `POST /sim/faults` takes.
+    pub fault: super::faults::FaultSpec,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -16,6 +16,8 @@ use tokio::net::TcpListener;
 /// A running simulator.
 pub struct Simulator {
     pub clusters: Vec<(Arc<SimCluster>, SocketAddr)>,
+    /// The simulator-wide admin API (`/sim/clusters/<name>/…`).
+    pub admin: SocketAddr,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -49,9 +51,35 @@ impl Simulator {
             })?;
             tasks.push(tokio::spawn(supervise(cluster.clone(), listener, addr)));
             tasks.push(tokio::spawn(super::runner::run(cluster.clone())));
+            for fault in &cc.faults {
+                tasks.push(tokio::spawn(scheduled_fault(
+                    cluster.clone(),
+                    fault.clone(),
+                )));
+            }
             clusters.push((cluster, addr));
         }
-        Ok(Simulator { clusters, tasks })
+        let listener = TcpListener::bind(SocketAddr::new(bind, 0))
+            .await
+            .map_err(|source| ServeError::Bind {
+                addr: bind.to_string(),
+                source,
+            })?;
+        let admin = listener.local_addr().map_err(|source| ServeError::Bind {
+            addr: bind.to_string(),
+            source,
+        })?;
+        let router = admin::global_router(&clusters);
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::warn!(error = %e, "simulator admin API stopped");
+            }
+        }));
+        Ok(Simulator {
+            clusters,
+            admin,
+            tasks,
+        })
     }
 
     /// A kubeconfig with one context per cluster (context = cluster name).
@@ -111,7 +139,7 @@ async fn supervise(cluster: Arc<SimCluster>, listener: TcpListener, addr: Socket
                 }
             },
         };
-        let router = api::router(cluster.clone()).merge(admin::router(cluster.clone()));
+        let router = api::router(cluster.clone()).nest("/sim", admin::router(cluster.clone()));
         let mut down = cluster.refusing.subscribe();
         let shutdown = async move {
             // Open watches end on their own when the API goes down.
@@ -123,5 +151,19 @@ async fn supervise(cluster: Arc<SimCluster>, listener: TcpListener, addr: Socket
         {
             tracing::warn!(cluster = cluster.name(), error = %e, "simulated API server stopped");
         }
+    }
+}
+
+/// Applies a fault from the config's schedule when its time comes.
+async fn scheduled_fault(cluster: Arc<SimCluster>, fault: super::config::ScheduledFault) {
+    tokio::time::sleep(std::time::Duration::from_secs_f64(
+        fault.at_seconds.max(0.0),
+    ))
+    .await;
+    match admin::apply_faults(&cluster, &fault.fault) {
+        Ok(_) => {
+            tracing::info!(cluster = cluster.name(), fault = ?fault.fault, "scheduled fault applied")
+        }
+        Err(e) => tracing::warn!(cluster = cluster.name(), error = %e, "invalid scheduled fault"),
     }
 }

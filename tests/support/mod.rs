@@ -34,3 +34,4 @@ pub fn write_files(dir: &Path, files: &[(&str, String)]) {
         std::fs::write(&path, text).expect("write file");
     }
 }
+pub mod sim;

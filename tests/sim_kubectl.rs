@@ -1,0 +1,309 @@
+//! The simulator through the real binary, with the real kubectl
+//! (`/usr/bin/kubectl`, 1.32) as an independent client: discovery,
+//! everyday reads and writes, watches, CRDs, errors, and the admin API.
+
+mod support;
+
+use serde_json::Value;
+use std::process::Command;
+use support::sim::Sim;
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.25
+        ports: [{containerPort: 80}]
+        resources: {requests: {cpu: 100m, memory: 64Mi}}
+";
+
+fn write(sim: &Sim, name: &str, text: &str) -> String {
+    let path = sim.dir.path().join(name);
+    std::fs::write(&path, text).expect("write manifest");
+    path.to_string_lossy().into_owned()
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+#[test]
+fn discovery_lists_builtins_with_short_names() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    let out = sim.kubectl_ok("member1", &["api-resources"]);
+    let deploy = out
+        .lines()
+        .find(|l| l.starts_with("deployments "))
+        .expect("deployments listed");
+    assert!(
+        deploy.contains("deploy") && deploy.contains("apps/v1") && deploy.contains("Deployment"),
+        "{deploy}"
+    );
+    assert!(out
+        .lines()
+        .any(|l| l.starts_with("customresourcedefinitions ") && l.contains("crd")));
+    let ns = sim.kubectl_ok("member1", &["get", "ns"]);
+    for name in ["default", "kube-system"] {
+        assert!(
+            ns.lines()
+                .any(|l| l.starts_with(name) && l.contains("Active")),
+            "{ns}"
+        );
+    }
+    let nodes = sim.kubectl_ok("member1", &["get", "nodes"]);
+    assert_eq!(
+        nodes.lines().filter(|l| l.contains(" Ready ")).count(),
+        3,
+        "{nodes}"
+    );
+}
+
+#[test]
+fn create_get_and_delete_round_trip_with_kubernetes_errors() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    let file = write(&sim, "deploy.yaml", DEPLOYMENT);
+    assert!(sim
+        .kubectl_ok("member1", &["create", "-f", &file])
+        .contains("deployment.apps/web created"));
+    let again = sim.kubectl("member1", &["create", "-f", &file]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&again.stderr)
+            .contains("Error from server (AlreadyExists): error when creating"),
+        "{again:?}"
+    );
+    let obj = json(&sim.kubectl_ok("member1", &["get", "deploy", "web", "-o", "json"]));
+    assert_eq!(obj["metadata"]["namespace"], "default");
+    assert_eq!(obj["metadata"]["generation"], 1);
+    assert!(obj["metadata"]["uid"]
+        .as_str()
+        .is_some_and(|u| u.len() == 36));
+    assert_eq!(
+        obj["spec"]["strategy"]["type"], "RollingUpdate",
+        "defaults are applied"
+    );
+    let missing_ns = sim.kubectl("member1", &["create", "-f", &file, "-n", "nope"]);
+    assert!(
+        String::from_utf8_lossy(&missing_ns.stderr).contains("namespaces \"nope\" not found"),
+        "{missing_ns:?}"
+    );
+    assert!(sim
+        .kubectl_ok("member1", &["delete", "deploy", "web"])
+        .contains("deployment.apps \"web\" deleted"));
+    let gone = sim.kubectl("member1", &["get", "deploy", "web"]);
+    assert!(
+        String::from_utf8_lossy(&gone.stderr)
+            .contains("Error from server (NotFound): deployments.apps \"web\" not found"),
+        "{gone:?}"
+    );
+}
+
+#[test]
+fn a_crd_is_served_as_soon_as_it_is_created() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    // Warm the discovery cache first, so kubectl must notice the new type.
+    sim.kubectl_ok("member1", &["get", "pods"]);
+    let crd = write(
+        &sim,
+        "crd.yaml",
+        "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+",
+    );
+    sim.kubectl_ok("member1", &["create", "-f", &crd]);
+    sim.kubectl_ok(
+        "member1",
+        &[
+            "wait",
+            "--for=condition=Established",
+            "crd/widgets.example.com",
+            "--timeout=10s",
+        ],
+    );
+    let empty = sim.kubectl("member1", &["get", "widgets"]);
+    assert!(
+        empty.status.success()
+            && String::from_utf8_lossy(&empty.stderr).contains("No resources found"),
+        "{empty:?}"
+    );
+    let widget = write(
+        &sim,
+        "widget.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n",
+    );
+    sim.kubectl_ok("member1", &["apply", "-f", &widget]);
+    let listed = sim.kubectl_ok("member1", &["get", "wd"]);
+    assert!(listed.contains("w1"), "{listed}");
+    // Deleting the CRD takes its objects and its type with it.
+    sim.kubectl_ok("member1", &["delete", "crd", "widgets.example.com"]);
+    let (code, _) = sim.http(
+        "member1",
+        "GET",
+        "/apis/example.com/v1/namespaces/default/widgets",
+        None,
+    );
+    assert_eq!(code, 404);
+}
+
+#[test]
+fn get_watch_sees_a_change() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    sim.kubectl_ok(
+        "member1",
+        &["create", "configmap", "cfg", "--from-literal=a=1"],
+    );
+    let mut watch = Command::new("/usr/bin/kubectl")
+        .arg("--kubeconfig")
+        .arg(&sim.kubeconfig)
+        .args([
+            "--context",
+            "member1",
+            "get",
+            "configmap",
+            "cfg",
+            "-w",
+            "-o",
+            "name",
+            "--request-timeout=20s",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("kubectl get -w starts");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    sim.kubectl_ok("member1", &["label", "configmap", "cfg", "changed=yes"]);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let _ = watch.kill();
+    let out = watch.wait_with_output().expect("watch output");
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(
+        lines.len() >= 2,
+        "the initial object and the change: {lines:?}"
+    );
+}
+
+#[test]
+fn capacity_export_is_accepted_by_render() {
+    let sim = Sim::start(&["--clusters", "2", "--nodes", "2"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_flotilla"))
+        .args(["sim", "capacity", "--kubeconfig"])
+        .arg(&sim.kubeconfig)
+        .output()
+        .expect("capacity runs");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let docs: Vec<Value> = text
+        .split("---\n")
+        .map(|d| serde_norway::from_str(d).expect("YAML"))
+        .collect();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["metadata"]["name"], "member1");
+    assert_eq!(docs[0]["status"]["conditions"][0]["status"], "True");
+    assert_eq!(
+        docs[0]["status"]["resourceSummary"]["allocatable"]["cpu"],
+        "8"
+    );
+    assert_eq!(docs[0]["status"]["nodeSummary"]["readyNum"], 2);
+    assert!(docs[0]["status"]["apiEnablements"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|e| e["groupVersion"] == "apps/v1")));
+    // The same file feeds render: a repository whose clusters are the simulated ones.
+    let repo = sim.dir.path().join("repo");
+    support::write_files(&repo, &[
+        ("clusters.yaml", "apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata: {name: member1}\n---\napiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\nmetadata: {name: member2}\n".to_string()),
+        ("app.yaml", format!("{DEPLOYMENT}---\napiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolicy\nmetadata: {{name: web, namespace: default}}\nspec:\n  resourceSelectors: [{{apiVersion: apps/v1, kind: Deployment, name: web}}]\n  placement:\n    replicaScheduling: {{replicaSchedulingType: Divided}}\n").replace("name: web\n  labels", "name: web\n  namespace: default\n  labels")),
+    ]);
+    let state = sim.dir.path().join("state.yaml");
+    std::fs::write(&state, &text).expect("write state");
+    let render = support::flotilla(&[
+        "render",
+        repo.to_str().unwrap_or_default(),
+        "--cluster-state",
+        state.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        render.status.code(),
+        Some(0),
+        "{}",
+        support::stderr(&render)
+    );
+    let placed = json(&support::stdout(&render));
+    assert_eq!(
+        placed["placements"][0]["clusters"].as_array().map(Vec::len),
+        Some(2)
+    );
+}
+
+#[test]
+fn faults_make_the_api_unavailable_then_refuse_connections_then_recover() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    let (code, _) = sim.admin(
+        "member1",
+        "POST",
+        "/faults",
+        Some(r#"{"api": "unavailable"}"#),
+    );
+    assert_eq!(code, 200);
+    let (code, body) = sim.http("member1", "GET", "/api/v1/namespaces", None);
+    assert_eq!(code, 503, "{body}");
+    assert_eq!(json(&body)["reason"], "ServiceUnavailable");
+    sim.admin("member1", "POST", "/faults", Some(r#"{"api": "refuse"}"#));
+    let addr = sim.endpoints["member1"].clone();
+    sim.wait_for(5, "connections to be refused", || {
+        std::net::TcpStream::connect(&addr).is_err()
+    });
+    let down = sim.kubectl("member1", &["get", "ns", "--request-timeout=5s"]);
+    assert!(!down.status.success());
+    // The simulator-wide admin API stays up and brings the cluster back on
+    // the same address.
+    let (code, _) = sim.admin("member1", "DELETE", "/faults", None);
+    assert_eq!(code, 200);
+    sim.wait_for(5, "connections to be accepted again", || {
+        std::net::TcpStream::connect(&addr).is_ok()
+    });
+    sim.kubectl_ok("member1", &["get", "ns"]);
+}
+
+#[test]
+fn counters_record_writes_by_field_manager() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    sim.admin("member1", "DELETE", "/counters", None);
+    sim.kubectl_ok(
+        "member1",
+        &["create", "configmap", "cfg", "--from-literal=a=1"],
+    );
+    let (_, body) = sim.admin("member1", "GET", "/counters", None);
+    let counters = json(&body);
+    let creates: Vec<&Value> = counters["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .filter(|r| r["verb"] == "create")
+        .collect();
+    assert_eq!(creates.len(), 1, "{counters}");
+    assert_eq!(creates[0]["resource"], "configmaps");
+    assert_eq!(creates[0]["fieldManager"], "kubectl-create");
+}
