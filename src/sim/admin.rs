@@ -36,6 +36,7 @@ pub fn router(cluster: Arc<SimCluster>) -> Router {
         .route("/capacity", get(capacity_summary))
         .route("/counters", get(get_counters).delete(reset_counters))
         .route("/clock", get(get_clock).post(advance_clock))
+        .route("/compact", post(compact))
         .with_state(cluster)
 }
 
@@ -295,4 +296,16 @@ async fn advance_clock(State(c): State<Arc<SimCluster>>, body: Bytes) -> Respons
     ));
     c.changed.notify_one();
     get_clock(State(c)).await
+}
+
+/// Compacts the change log: watches from older versions, and every open
+/// watch, get 410 Expired (what clients see after etcd compaction).
+async fn compact(State(c): State<Arc<SimCluster>>) -> Response {
+    let rv = {
+        let mut store = c.store();
+        store.compact();
+        store.resource_version()
+    };
+    c.compactions.send_modify(|n| *n += 1);
+    json_response(StatusCode::OK, &json!({"compactedTo": rv.to_string()}))
 }

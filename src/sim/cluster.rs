@@ -27,6 +27,8 @@ pub struct SimCluster {
     /// Whether connections are refused (the `api: refuse` fault): the server
     /// closes its listener and open watches end.
     pub refusing: tokio::sync::watch::Sender<bool>,
+    /// Bumped by a compaction: every open watch ends with 410 Expired.
+    pub compactions: tokio::sync::watch::Sender<u64>,
 }
 
 /// Locks a mutex, recovering the data if a holder panicked (the data is
@@ -60,6 +62,7 @@ impl SimCluster {
             load: Mutex::new(BTreeMap::new()),
             changed: Notify::new(),
             refusing: tokio::sync::watch::Sender::new(false),
+            compactions: tokio::sync::watch::Sender::new(0),
         })
     }
 

@@ -106,6 +106,7 @@ struct Stream {
     bookmarks: bool,
     deadline: Instant,
     refusing: tokio::sync::watch::Receiver<bool>,
+    compactions: tokio::sync::watch::Receiver<u64>,
 }
 
 /// Starts a watch; the response streams until the timeout, the client
@@ -174,7 +175,9 @@ fn start(cluster: Arc<SimCluster>, target: Target, req: &Request) -> Result<Stre
         }
     };
     let refusing = cluster.refusing.subscribe();
+    let compactions = cluster.compactions.subscribe();
     Ok(Stream {
+        compactions,
         refusing,
         cluster,
         filter,
@@ -214,6 +217,12 @@ async fn next(mut s: Stream) -> Option<(Result<Bytes, std::convert::Infallible>,
             _ = tokio::time::sleep_until(s.deadline) => return None,
             // The API went down: the connection ends, as with a real server.
             _ = s.refusing.wait_for(|r| *r) => return None,
+            // The log was compacted under this watch: the client must relist.
+            _ = s.compactions.changed() => {
+                let current = s.cluster.store().resource_version();
+                s.queue.push_back(error_event(&ApiError::expired(current, current)));
+                s.changes = None;
+            }
         }
     }
 }

@@ -146,6 +146,13 @@ impl Store {
         self.changes.subscribe()
     }
 
+    /// Drops the change log, as etcd compaction does: watches and lists
+    /// from any earlier version get 410 Expired.
+    pub fn compact(&mut self) {
+        self.log.clear();
+        self.compacted = self.rv;
+    }
+
     /// The logged changes after `rv`, or 410 when they were compacted away.
     pub fn changes_since(&self, rv: u64) -> Result<Vec<Arc<Change>>, ApiError> {
         if rv < self.compacted {

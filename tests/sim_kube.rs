@@ -1,0 +1,139 @@
+//! The simulator through the kube crate, unchanged: typed `Api` calls and
+//! `kube::runtime::watcher`, which must survive a 410 Expired by relisting.
+
+mod support;
+
+use futures_util::StreamExt;
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::runtime::watcher::{self, Event};
+use kube::Client;
+use serde_json::json;
+use std::collections::BTreeSet;
+use std::time::Duration;
+use support::sim::Sim;
+
+async fn client(sim: &Sim, context: &str) -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let kubeconfig = Kubeconfig::read_from(&sim.kubeconfig).expect("kubeconfig");
+    let options = KubeConfigOptions {
+        context: Some(context.into()),
+        ..Default::default()
+    };
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .expect("config");
+    Client::try_from(config).expect("client")
+}
+
+fn configmap(name: &str, value: &str) -> ConfigMap {
+    serde_json::from_value(
+        json!({"metadata": {"name": name, "labels": {"app": "kube-test"}}, "data": {"v": value}}),
+    )
+    .expect("configmap")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_api_create_list_patch_delete() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    let api: Api<ConfigMap> = Api::namespaced(client(&sim, "member1").await, "default");
+    let created = api
+        .create(&PostParams::default(), &configmap("a", "1"))
+        .await
+        .expect("create");
+    assert!(created.metadata.uid.is_some() && created.metadata.resource_version.is_some());
+    let err = api
+        .create(&PostParams::default(), &configmap("a", "1"))
+        .await
+        .expect_err("second create fails");
+    match err {
+        kube::Error::Api(s) => assert_eq!((s.code, s.reason.as_str()), (409, "AlreadyExists")),
+        other => panic!("{other:?}"),
+    }
+    api.create(&PostParams::default(), &configmap("b", "2"))
+        .await
+        .expect("create b");
+    let listed = api
+        .list(&ListParams::default().labels("app=kube-test"))
+        .await
+        .expect("list");
+    let names: Vec<String> = listed
+        .items
+        .iter()
+        .filter_map(|c| c.metadata.name.clone())
+        .collect();
+    assert_eq!(names, ["a", "b"]);
+    let paged = api
+        .list(&ListParams::default().limit(1))
+        .await
+        .expect("page");
+    assert_eq!(paged.items.len(), 1);
+    assert!(paged.metadata.continue_.is_some());
+    let applied = api
+        .patch("a", &PatchParams::apply("kube-test"), &Patch::Apply(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"v": "applied"}})))
+        .await
+        .expect("server-side apply");
+    assert_eq!(applied.data.unwrap_or_default()["v"], "applied");
+    api.delete("a", &DeleteParams::default())
+        .await
+        .expect("delete");
+    assert!(api.get_opt("a").await.expect("get_opt").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watcher_survives_410_by_relisting() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    let api: Api<ConfigMap> = Api::namespaced(client(&sim, "member1").await, "default");
+    api.create(&PostParams::default(), &configmap("before", "1"))
+        .await
+        .expect("create");
+    let mut stream = watcher::watcher(
+        api.clone(),
+        watcher::Config::default().labels("app=kube-test"),
+    )
+    .boxed();
+    let mut seen = BTreeSet::new();
+    let mut relists = 0;
+    let mut step = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while seen.len() < 3 && tokio::time::Instant::now() < deadline {
+        let event = tokio::time::timeout(Duration::from_secs(10), stream.next())
+            .await
+            .expect("watcher event in time");
+        match event {
+            Some(Ok(Event::Init)) => relists += 1,
+            Some(Ok(Event::InitApply(cm) | Event::Apply(cm))) => {
+                seen.insert(cm.metadata.name.clone().unwrap_or_default());
+            }
+            Some(Ok(Event::InitDone)) => {
+                step += 1;
+                if step == 1 {
+                    api.create(&PostParams::default(), &configmap("during", "2"))
+                        .await
+                        .expect("create");
+                }
+            }
+            Some(Ok(Event::Delete(_))) => {}
+            // The watcher reports the 410 and then relists on its own.
+            Some(Err(_)) => {}
+            None => break,
+        }
+        if seen.contains("during") && step == 1 {
+            step = 2;
+            let (code, _) = sim.admin("member1", "POST", "/compact", None);
+            assert_eq!(code, 200);
+            api.create(&PostParams::default(), &configmap("after", "3"))
+                .await
+                .expect("create");
+        }
+    }
+    assert_eq!(
+        seen,
+        BTreeSet::from(["before".to_string(), "during".into(), "after".into()])
+    );
+    assert!(
+        relists >= 2,
+        "the watcher relisted after the 410 ({relists} lists)"
+    );
+}
