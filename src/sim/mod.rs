@@ -14,4 +14,5 @@
 //! - `resources`: the registry of resource types (built-ins and CRDs).
 
 pub mod controllers;
+pub mod protobuf;
 pub mod resources;
