@@ -148,6 +148,11 @@ impl ApiError {
         Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf; got {content_type}"))
     }
 
+    /// 415 with a message saying why and what to do instead.
+    pub fn unsupported_media_type_because(message: String) -> Self {
+        Self::new(415, "UnsupportedMediaType", message)
+    }
+
     /// 410 for a watch or list from a compacted resourceVersion.
     pub fn expired(requested: u64, current: u64) -> Self {
         Self::new(

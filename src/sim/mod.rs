@@ -22,6 +22,7 @@ pub mod controllers;
 pub mod counters;
 pub mod error;
 pub mod faults;
+pub mod protobuf;
 pub mod resources;
 pub mod runner;
 pub mod selector;

@@ -195,6 +195,14 @@ pub fn decode_body(req: &Request) -> Result<Value, ApiError> {
         "application/yaml" | "application/apply-patch+yaml" => std::str::from_utf8(&req.body)
             .map_err(|e| e.to_string())
             .and_then(|text| serde_norway::from_str(text).map_err(|e| e.to_string())),
+        "application/vnd.kubernetes.protobuf" => {
+            return crate::sim::protobuf::decode(&req.body).map_err(|e| match e {
+                crate::sim::protobuf::ProtobufError::UnknownType { .. } => {
+                    ApiError::unsupported_media_type_because(e.to_string())
+                }
+                other => ApiError::bad_request(other.to_string()),
+            });
+        }
         other => return Err(ApiError::unsupported_media_type(other)),
     };
     parsed.map_err(|e| ApiError::bad_request(format!("the request body is not valid: {e}")))
