@@ -4,7 +4,7 @@
 
 mod support;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::process::Command;
 use support::sim::Sim;
 
@@ -32,7 +32,7 @@ fn write(sim: &Sim, name: &str, text: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
-fn json(text: &str) -> Value {
+fn json_of(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
@@ -81,7 +81,7 @@ fn create_get_and_delete_round_trip_with_kubernetes_errors() {
             .contains("Error from server (AlreadyExists): error when creating"),
         "{again:?}"
     );
-    let obj = json(&sim.kubectl_ok("member1", &["get", "deploy", "web", "-o", "json"]));
+    let obj = json_of(&sim.kubectl_ok("member1", &["get", "deploy", "web", "-o", "json"]));
     assert_eq!(obj["metadata"]["namespace"], "default");
     assert_eq!(obj["metadata"]["generation"], 1);
     assert!(obj["metadata"]["uid"]
@@ -162,6 +162,67 @@ spec:
         None,
     );
     assert_eq!(code, 404);
+}
+
+#[test]
+fn a_crd_establish_delay_holds_the_type_back() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    let (code, _) = sim.admin(
+        "member1",
+        "POST",
+        "/faults",
+        Some(r#"{"crdEstablishDelaySeconds": 2}"#),
+    );
+    assert_eq!(code, 200);
+    let crd = write(
+        &sim,
+        "crd.yaml",
+        "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, kind: Gadget}
+  versions: [{name: v1, served: true, storage: true}]
+",
+    );
+    sim.kubectl_ok("member1", &["create", "-f", &crd]);
+    let status = json_of(&sim.kubectl_ok(
+        "member1",
+        &["get", "crd", "gadgets.example.com", "-o", "json"],
+    ));
+    let established = status["status"]["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "Established"))
+        .cloned();
+    assert_eq!(
+        established.map(|c| c["status"].clone()),
+        Some(json!("False"))
+    );
+    let (code, _) = sim.http(
+        "member1",
+        "GET",
+        "/apis/example.com/v1/namespaces/default/gadgets",
+        None,
+    );
+    assert_eq!(code, 404, "not served before it is established");
+    sim.kubectl_ok(
+        "member1",
+        &[
+            "wait",
+            "--for=condition=Established",
+            "crd/gadgets.example.com",
+            "--timeout=15s",
+        ],
+    );
+    let (code, _) = sim.http(
+        "member1",
+        "GET",
+        "/apis/example.com/v1/namespaces/default/gadgets",
+        None,
+    );
+    assert_eq!(code, 200);
 }
 
 #[test]
@@ -250,7 +311,7 @@ fn capacity_export_is_accepted_by_render() {
         "{}",
         support::stderr(&render)
     );
-    let placed = json(&support::stdout(&render));
+    let placed = json_of(&support::stdout(&render));
     assert_eq!(
         placed["placements"][0]["clusters"].as_array().map(Vec::len),
         Some(2)
@@ -269,7 +330,7 @@ fn faults_make_the_api_unavailable_then_refuse_connections_then_recover() {
     assert_eq!(code, 200);
     let (code, body) = sim.http("member1", "GET", "/api/v1/namespaces", None);
     assert_eq!(code, 503, "{body}");
-    assert_eq!(json(&body)["reason"], "ServiceUnavailable");
+    assert_eq!(json_of(&body)["reason"], "ServiceUnavailable");
     sim.admin("member1", "POST", "/faults", Some(r#"{"api": "refuse"}"#));
     let addr = sim.endpoints["member1"].clone();
     sim.wait_for(5, "connections to be refused", || {
@@ -296,7 +357,7 @@ fn counters_record_writes_by_field_manager() {
         &["create", "configmap", "cfg", "--from-literal=a=1"],
     );
     let (_, body) = sim.admin("member1", "GET", "/counters", None);
-    let counters = json(&body);
+    let counters = json_of(&body);
     let creates: Vec<&Value> = counters["requests"]
         .as_array()
         .expect("requests")

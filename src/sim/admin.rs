@@ -104,6 +104,12 @@ pub fn apply_faults(c: &SimCluster, spec: &FaultSpec) -> Result<Value, String> {
         )
     };
     c.refusing.send_replace(refusing);
+    if let Some(secs) = spec.crd_establish_delay_seconds {
+        c.store()
+            .set_crd_establish_delay(chrono::Duration::milliseconds(
+                (secs.max(0.0) * 1000.0) as i64,
+            ));
+    }
     if spec.nodes_not_ready.is_some() {
         set_nodes_ready(c, !not_ready);
     }
@@ -114,6 +120,7 @@ async fn clear_faults(State(c): State<Arc<SimCluster>>) -> Response {
     let was_not_ready = lock(&c.faults).nodes_not_ready;
     *lock(&c.faults) = Default::default();
     c.refusing.send_replace(false);
+    c.store().set_crd_establish_delay(chrono::Duration::zero());
     if was_not_ready {
         set_nodes_ready(&c, true);
     }

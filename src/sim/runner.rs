@@ -18,6 +18,7 @@ pub async fn run(cluster: Arc<SimCluster>) {
             _ = cluster.changed.notified() => {}
             _ = tokio::time::sleep(TICK) => {}
         }
+        cluster.store().establish_due_crds(cluster.clock.now());
         for _ in 0..MAX_ROUNDS {
             let inputs = Inputs {
                 now: cluster.clock.now(),

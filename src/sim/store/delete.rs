@@ -113,6 +113,7 @@ impl Store {
             Some(object.clone()),
         );
         if rt.kind == "CustomResourceDefinition" {
+            self.crds_pending.remove(name);
             let group = object
                 .pointer("/spec/group")
                 .and_then(Value::as_str)

@@ -7,6 +7,7 @@
 //! in a mutex, so a read-modify-write (a patch) is atomic.
 
 mod admission;
+mod crd;
 mod delete;
 mod world;
 
@@ -86,6 +87,10 @@ pub struct Store {
     next_uid: u64,
     /// Seeds uids and generated names, so two clusters never share a uid.
     seed: String,
+    /// How long a new CRD takes to be Established (a fault), and the CRDs
+    /// waiting for it: name → when.
+    crd_delay: chrono::Duration,
+    crds_pending: BTreeMap<String, DateTime<Utc>>,
     /// The time of the latest write, for writes the store makes on its own
     /// (garbage collection).
     now: DateTime<Utc>,
@@ -115,6 +120,8 @@ impl Store {
             changes,
             next_uid: 0,
             seed: seed.to_string(),
+            crd_delay: chrono::Duration::zero(),
+            crds_pending: BTreeMap::new(),
             now,
         };
         let opts = WriteOptions {
@@ -269,7 +276,7 @@ impl Store {
             return Ok(object);
         }
         if rt.group == "apiextensions.k8s.io" && rt.plural == "customresourcedefinitions" {
-            self.registry.register_crd(&object);
+            self.crd_created(&mut object, opts.now);
         }
         Ok(self.commit(resource, key, object, ChangeKind::Added))
     }
@@ -345,7 +352,7 @@ impl Store {
             return Ok(next);
         }
         if rt.kind == "CustomResourceDefinition" {
-            self.registry.register_crd(&next);
+            self.crd_updated(&mut next);
         }
         let key = (ns.unwrap_or_default(), name.to_string());
         let removable = next.pointer("/metadata/deletionTimestamp").is_some()
