@@ -28,14 +28,20 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-#[allow(dead_code)]
+pub mod deployment;
 mod events;
-#[allow(dead_code)]
+pub mod gc;
+pub mod kubelet;
+pub mod metrics;
 mod node;
-#[allow(dead_code)]
 mod obj;
-#[allow(dead_code)]
 mod pod;
+pub mod replicaset;
+pub mod scheduler;
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
 
 /// Per-pod CPU utilization (percent of requests) of a workload, set on the
 /// workload (Deployment, StatefulSet, generic workload, ...); wins over
@@ -117,4 +123,22 @@ pub struct Inputs {
     /// directly (OpenKruise CloneSet and the like). The executor decides
     /// from CRD registration (e.g. types with a scale subresource).
     pub generic_workloads: Vec<Resource>,
+}
+
+type Controller = fn(&dyn World, &Inputs) -> Vec<Action>;
+
+/// Every controller, in a fixed order (the order only fixes the order of
+/// the returned actions, which does not matter within a round).
+const CONTROLLERS: &[Controller] = &[
+    deployment::reconcile,
+    replicaset::reconcile,
+    scheduler::reconcile,
+    kubelet::reconcile,
+    gc::reconcile,
+];
+
+/// Runs every controller once on `world`: what should be written next.
+/// Empty when the cluster has settled for `inputs.now`.
+pub fn run_all(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
+    CONTROLLERS.iter().flat_map(|c| c(world, inputs)).collect()
 }
