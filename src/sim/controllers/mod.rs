@@ -38,6 +38,7 @@ mod obj;
 mod pod;
 pub mod replicaset;
 pub mod scheduler;
+pub mod statefulset;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
@@ -132,6 +133,7 @@ type Controller = fn(&dyn World, &Inputs) -> Vec<Action>;
 const CONTROLLERS: &[Controller] = &[
     deployment::reconcile,
     replicaset::reconcile,
+    statefulset::reconcile,
     scheduler::reconcile,
     kubelet::reconcile,
     gc::reconcile,

@@ -306,3 +306,25 @@ pub(crate) fn is_ready(p: &Value) -> bool {
 pub(crate) fn condition<'a>(obj: &'a Value, type_: &str) -> Option<&'a Value> {
     super::obj::find_condition(super::obj::conditions(obj), type_)
 }
+
+pub(crate) fn statefulsets() -> Resource {
+    res("apps", "statefulsets")
+}
+
+pub(crate) fn statefulset(name: &str, replicas: i64, image: &str) -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "StatefulSet",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "replicas": replicas,
+            "serviceName": name,
+            "selector": {"matchLabels": {"app": name}},
+            "template": pod_template(name, image, "100m"),
+        },
+    })
+}
+
+/// The pod's creation time.
+pub(crate) fn created(p: &Value) -> Option<DateTime<Utc>> {
+    super::obj::time_at(p, "/metadata/creationTimestamp")
+}

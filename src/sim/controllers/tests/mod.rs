@@ -5,3 +5,4 @@
 //! [`TestWorld`]: super::testing::TestWorld
 
 mod deployment;
+mod statefulset;
