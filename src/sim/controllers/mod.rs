@@ -4,10 +4,59 @@
 //! the actions out (bumping resource versions, emitting watch events) and
 //! runs the controllers again until nothing is left to do. No controller
 //! does I/O or reads a clock: time and synthetic load come in [`Inputs`].
+//!
+//! What the executor must know:
+//! - [`run_all`] runs every controller on one snapshot; run it again on the
+//!   result until it returns nothing (a few rounds), and again whenever time
+//!   advances (readiness delays, job run times, stabilization windows and
+//!   cron schedules are all read from `inputs.now`).
+//! - Within one round the actions touch disjoint fields, so their order does
+//!   not matter. An action that fails (AlreadyExists, NotFound, a stale
+//!   `resourceVersion` on an `Update`) can simply be dropped: the next round
+//!   recomputes it from the world as it then is.
+//! - Binding a pod to a node is an [`Action::Update`] of the pod that sets
+//!   `spec.nodeName` (the internal equivalent of `pods/binding`; the store
+//!   must let it through although pod specs are otherwise immutable). The
+//!   kubelet then writes `PodScheduled=True`, phase, IPs and readiness.
+//! - Controllers rely on the store for `uid`, `resourceVersion`,
+//!   `creationTimestamp` and `generation` (1 on create, +1 on a spec
+//!   change), and on ownerReferences with `controller: true` (no adoption of
+//!   orphans by selector).
+//! - [`metrics`] serves `metrics.k8s.io` (`kubectl top`).
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
+
+pub mod deployment;
+mod events;
+pub mod gc;
+pub mod kubelet;
+pub mod metrics;
+mod node;
+mod obj;
+mod pod;
+pub mod replicaset;
+pub mod scheduler;
+pub mod statefulset;
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
+
+/// Per-pod CPU utilization (percent of requests) of a workload, set on the
+/// workload (Deployment, StatefulSet, generic workload, ...); wins over
+/// [`Inputs::cpu_utilization`].
+pub const CPU_UTILIZATION_ANNOTATION: &str = "sim.flotilla.io/cpu-utilization";
+/// How long a pod of a Job (any pod whose `restartPolicy` is `Never` or
+/// `OnFailure`) runs before it terminates, in seconds; set on the pod
+/// template. Default [`DEFAULT_RUN_SECONDS`].
+pub const RUN_SECONDS_ANNOTATION: &str = "sim.flotilla.io/run-seconds";
+/// The exit code such a pod terminates with (default 0: Succeeded; any
+/// other value: Failed).
+pub const EXIT_CODE_ANNOTATION: &str = "sim.flotilla.io/exit-code";
+/// How long a run-to-completion pod runs when the template does not say.
+pub const DEFAULT_RUN_SECONDS: i64 = 5;
 
 /// A resource as the store keys it: group and plural (every version of a
 /// resource shares one storage, as in Kubernetes).
@@ -70,4 +119,28 @@ pub struct Inputs {
     /// The annotation `sim.flotilla.io/cpu-utilization` on the workload
     /// wins over this.
     pub cpu_utilization: BTreeMap<(String, String), f64>,
+    /// The custom resource types the generic workload controller runs:
+    /// objects with `spec.replicas` and `spec.template` that own their pods
+    /// directly (OpenKruise CloneSet and the like). The executor decides
+    /// from CRD registration (e.g. types with a scale subresource).
+    pub generic_workloads: Vec<Resource>,
+}
+
+type Controller = fn(&dyn World, &Inputs) -> Vec<Action>;
+
+/// Every controller, in a fixed order (the order only fixes the order of
+/// the returned actions, which does not matter within a round).
+const CONTROLLERS: &[Controller] = &[
+    deployment::reconcile,
+    replicaset::reconcile,
+    statefulset::reconcile,
+    scheduler::reconcile,
+    kubelet::reconcile,
+    gc::reconcile,
+];
+
+/// Runs every controller once on `world`: what should be written next.
+/// Empty when the cluster has settled for `inputs.now`.
+pub fn run_all(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
+    CONTROLLERS.iter().flat_map(|c| c(world, inputs)).collect()
 }

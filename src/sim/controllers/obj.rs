@@ -1,0 +1,446 @@
+//! Reading and building the JSON objects controllers see: metadata accessors,
+//! owner references, label selectors, times, conditions, stable hashes and
+//! `int-or-percent` fields.
+//!
+//! Objects come from users, so every accessor tolerates a missing or
+//! mistyped field (it yields a default) and nothing here panics on content.
+//! Hashes are computed over a canonical form (object keys sorted), so that
+//! the same template always yields the same name whatever its key order.
+
+use crate::model::common::LabelSelector;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The string at JSON pointer `ptr`.
+pub(crate) fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
+    v.pointer(ptr).and_then(Value::as_str)
+}
+
+/// The integer at `ptr` (a float with no fraction counts).
+pub(crate) fn i64_at(v: &Value, ptr: &str) -> Option<i64> {
+    let x = v.pointer(ptr)?;
+    x.as_i64()
+        .or_else(|| x.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+}
+
+pub(crate) fn bool_at(v: &Value, ptr: &str) -> bool {
+    v.pointer(ptr).and_then(Value::as_bool).unwrap_or(false)
+}
+
+pub(crate) fn name(v: &Value) -> &str {
+    str_at(v, "/metadata/name").unwrap_or_default()
+}
+
+/// The namespace, `""` for cluster-scoped objects.
+pub(crate) fn ns(v: &Value) -> &str {
+    str_at(v, "/metadata/namespace").unwrap_or_default()
+}
+
+pub(crate) fn uid(v: &Value) -> &str {
+    str_at(v, "/metadata/uid").unwrap_or_default()
+}
+
+pub(crate) fn generation(v: &Value) -> i64 {
+    i64_at(v, "/metadata/generation").unwrap_or(0)
+}
+
+pub(crate) fn labels(v: &Value) -> BTreeMap<String, String> {
+    string_map(v.pointer("/metadata/labels"))
+}
+
+/// A JSON object of strings as a map (non-string values are skipped).
+pub(crate) fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
+    v.and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub(crate) fn annotation<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.pointer("/metadata/annotations")
+        .and_then(|a| a.get(key))
+        .and_then(Value::as_str)
+}
+
+/// Whether the object is being deleted (it has a deletionTimestamp).
+pub(crate) fn is_deleting(v: &Value) -> bool {
+    v.pointer("/metadata/deletionTimestamp")
+        .is_some_and(|t| !t.is_null())
+}
+
+/// The ownerReferences of an object.
+pub(crate) fn owner_refs(v: &Value) -> &[Value] {
+    v.pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+/// The uid of the object's controller (the ownerReference with
+/// `controller: true`).
+pub(crate) fn controller_uid(v: &Value) -> Option<&str> {
+    owner_refs(v)
+        .iter()
+        .find(|r| bool_at(r, "/controller"))
+        .and_then(|r| str_at(r, "/uid"))
+}
+
+/// A controller ownerReference to `owner`, whose apiVersion and kind are
+/// taken from the object, falling back to the given ones.
+pub(crate) fn owner_ref(owner: &Value, api_version: &str, kind: &str) -> Value {
+    json!({
+        "apiVersion": str_at(owner, "/apiVersion").unwrap_or(api_version),
+        "kind": str_at(owner, "/kind").unwrap_or(kind),
+        "name": name(owner),
+        "uid": uid(owner),
+        "controller": true,
+        "blockOwnerDeletion": true,
+    })
+}
+
+/// Objects grouped by the uid of their controller; objects being deleted
+/// are left out.
+pub(crate) fn by_controller<'a>(objs: &[&'a Value]) -> BTreeMap<&'a str, Vec<&'a Value>> {
+    let mut map: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+    for o in objs.iter().filter(|o| !is_deleting(o)) {
+        if let Some(u) = controller_uid(o) {
+            map.entry(u).or_default().push(o);
+        }
+    }
+    map
+}
+
+/// The names taken in each namespace, to pick new names that do not collide.
+pub(crate) fn taken_names(objs: &[&Value]) -> BTreeSet<(String, String)> {
+    objs.iter()
+        .map(|o| (ns(o).to_string(), name(o).to_string()))
+        .collect()
+}
+
+/// Whether `labels` satisfy the label selector at `sel` (Kubernetes
+/// semantics: `{}` matches everything). A missing or malformed selector
+/// matches nothing.
+pub(crate) fn selector_matches(sel: Option<&Value>, labels: &BTreeMap<String, String>) -> bool {
+    match sel.map(|s| serde_json::from_value::<LabelSelector>(s.clone())) {
+        Some(Ok(s)) => s.matches(labels),
+        _ => false,
+    }
+}
+
+/// A label selector in the string form `kubectl` and `/scale` use:
+/// `app=web,tier in (a,b),!gone`.
+pub(crate) fn selector_string(sel: Option<&Value>) -> String {
+    let mut parts: Vec<String> = string_map(sel.and_then(|s| s.get("matchLabels")))
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let exprs = sel
+        .and_then(|s| s.get("matchExpressions"))
+        .and_then(Value::as_array);
+    for e in exprs.into_iter().flatten() {
+        let key = str_at(e, "/key").unwrap_or_default();
+        let values: Vec<&str> = e
+            .get("values")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        parts.push(match str_at(e, "/operator").unwrap_or_default() {
+            "In" => format!("{key} in ({})", values.join(",")),
+            "NotIn" => format!("{key} notin ({})", values.join(",")),
+            "DoesNotExist" => format!("!{key}"),
+            _ => key.to_string(),
+        });
+    }
+    parts.join(",")
+}
+
+/// A time as Kubernetes writes it: RFC 3339, whole seconds, `Z`.
+pub(crate) fn fmt_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub(crate) fn time_at(v: &Value, ptr: &str) -> Option<DateTime<Utc>> {
+    str_at(v, ptr)
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// FNV-1a (32 bits) of the canonical JSON of `v`, as Kubernetes hashes pod
+/// templates (`ComputeHash` uses fnv32a too).
+pub(crate) fn stable_hash(v: &Value) -> u32 {
+    let mut text = String::new();
+    canonical(v, &mut text);
+    fnv32a(text.as_bytes())
+}
+
+pub(crate) fn fnv32a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+fn canonical(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(m) => {
+            let sorted: BTreeMap<&String, &Value> = m.iter().collect();
+            out.push('{');
+            for (i, (k, v)) in sorted.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                canonical(v, out);
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, v) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical(v, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The alphabet of Kubernetes' `SafeEncodeString` (no vowels, no 0/1/3).
+const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// A hash written as Kubernetes writes a pod-template-hash: the decimal
+/// digits mapped onto the safe alphabet (`5d4f8c9b7`-like).
+pub(crate) fn safe_encode(h: u32) -> String {
+    h.to_string()
+        .bytes()
+        .map(|b| char::from(SAFE[usize::from(b) % SAFE.len()]))
+        .collect()
+}
+
+/// A five-character suffix like the one `generateName` adds, derived from
+/// `seed` and `n` instead of randomness.
+pub(crate) fn suffix(seed: &str, n: u64) -> String {
+    let mut h = fnv32a(format!("{seed}/{n}").as_bytes());
+    (0..5)
+        .map(|_| {
+            let c = SAFE[(h % SAFE.len() as u32) as usize];
+            h /= SAFE.len() as u32;
+            char::from(c)
+        })
+        .collect()
+}
+
+/// The first `base-<suffix>` name free in `namespace` (suffixes derived
+/// from `seed` and a counter); records it as taken. The base is cut to 57
+/// characters, as `generateName` cuts it, so the name stays a valid label.
+pub(crate) fn fresh_name(
+    base: &str,
+    namespace: &str,
+    seed: &str,
+    taken: &mut BTreeSet<(String, String)>,
+) -> String {
+    let base: String = base.chars().take(57).collect();
+    let base = base.trim_end_matches(['-', '.']);
+    let mut n = 0u64;
+    loop {
+        let candidate = format!("{base}-{}", suffix(seed, n));
+        if taken.insert((namespace.to_string(), candidate.clone())) {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+/// An `int-or-percent` field resolved against `total` (Kubernetes
+/// `GetScaledValueFromIntOrPercent`); `default` is used when the field is
+/// missing or malformed.
+pub(crate) fn int_or_percent(v: Option<&Value>, total: i64, round_up: bool, default: &str) -> i64 {
+    let resolve = |v: &Value| -> Option<i64> {
+        if let Some(i) = v.as_i64() {
+            return Some(i.max(0));
+        }
+        let p: i64 = v.as_str()?.strip_suffix('%')?.parse().ok()?;
+        let scaled = total.checked_mul(p.max(0))?;
+        Some(if round_up {
+            (scaled + 99) / 100
+        } else {
+            scaled / 100
+        })
+    };
+    v.and_then(resolve)
+        .or_else(|| resolve(&Value::String(default.to_string())))
+        .unwrap_or(0)
+}
+
+/// One condition as a controller computes it.
+pub(crate) struct Cond<'a> {
+    pub type_: &'a str,
+    pub status: &'a str,
+    pub reason: &'a str,
+    pub message: String,
+}
+
+/// The conditions at `ptr` (`/status/conditions`).
+pub(crate) fn conditions(v: &Value) -> &[Value] {
+    v.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+pub(crate) fn find_condition<'a>(conds: &'a [Value], type_: &str) -> Option<&'a Value> {
+    conds.iter().find(|c| str_at(c, "/type") == Some(type_))
+}
+
+/// `new` as a condition object, keeping `lastTransitionTime` from `old`
+/// when the status did not change and `lastUpdateTime` (written only when
+/// `update_time`) when nothing changed, so that a controller run twice
+/// writes the same thing.
+pub(crate) fn merge_condition(
+    old: Option<&Value>,
+    new: &Cond<'_>,
+    now: DateTime<Utc>,
+    update_time: bool,
+) -> Value {
+    let now = fmt_time(now);
+    let same_status = old.and_then(|o| str_at(o, "/status")) == Some(new.status);
+    let unchanged = same_status
+        && old.and_then(|o| str_at(o, "/reason")) == Some(new.reason)
+        && old.and_then(|o| str_at(o, "/message")) == Some(new.message.as_str());
+    let keep = |field: &str, keep: bool| -> Value {
+        match old.and_then(|o| o.get(field)).filter(|_| keep) {
+            Some(t) => t.clone(),
+            None => Value::String(now.clone()),
+        }
+    };
+    let mut c = Map::new();
+    c.insert("type".into(), json!(new.type_));
+    c.insert("status".into(), json!(new.status));
+    if update_time {
+        c.insert("lastUpdateTime".into(), keep("lastUpdateTime", unchanged));
+    }
+    c.insert(
+        "lastTransitionTime".into(),
+        keep("lastTransitionTime", same_status),
+    );
+    c.insert("reason".into(), json!(new.reason));
+    c.insert("message".into(), json!(new.message));
+    Value::Object(c)
+}
+
+/// Merges `new` conditions into the object's current ones, in the order
+/// given; conditions of other types are kept after them.
+pub(crate) fn merge_conditions(
+    obj: &Value,
+    new: &[Cond<'_>],
+    now: DateTime<Utc>,
+    update_time: bool,
+) -> Vec<Value> {
+    let old = conditions(obj);
+    let mut out: Vec<Value> = new
+        .iter()
+        .map(|c| merge_condition(find_condition(old, c.type_), c, now, update_time))
+        .collect();
+    out.extend(
+        old.iter()
+            .filter(|o| !new.iter().any(|c| str_at(o, "/type") == Some(c.type_)))
+            .cloned(),
+    );
+    out
+}
+
+/// An `UpdateStatus` for `obj` if `status` differs from its current status.
+pub(crate) fn status_update(
+    resource: &super::Resource,
+    obj: &Value,
+    status: Value,
+) -> Option<super::Action> {
+    (obj.get("status") != Some(&status)).then(|| super::Action::UpdateStatus {
+        resource: resource.clone(),
+        namespace: Some(ns(obj).to_string()).filter(|n| !n.is_empty()),
+        name: name(obj).to_string(),
+        status,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_or_percent_resolves_like_kubernetes() {
+        let cases: &[(&str, Value, i64, bool, i64)] = &[
+            ("int", json!(3), 10, true, 3),
+            ("percent up", json!("25%"), 10, true, 3),
+            ("percent down", json!("25%"), 10, false, 2),
+            ("default", Value::Null, 4, true, 1),
+            ("garbage", json!("x%"), 8, false, 2),
+        ];
+        for (name, v, total, up, want) in cases {
+            let v = (!v.is_null()).then_some(v);
+            assert_eq!(int_or_percent(v, *total, *up, "25%"), *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn hash_ignores_key_order_and_names_are_fresh() {
+        let a = json!({"b": 1, "a": {"y": [1, 2], "x": "s"}});
+        let b = json!({"a": {"x": "s", "y": [1, 2]}, "b": 1});
+        assert_eq!(stable_hash(&a), stable_hash(&b));
+        assert_ne!(stable_hash(&a), stable_hash(&json!({"b": 2})));
+        let mut taken = BTreeSet::new();
+        let first = fresh_name("web", "ns", "uid-1", &mut taken);
+        let second = fresh_name("web", "ns", "uid-1", &mut taken);
+        assert_ne!(first, second);
+        assert_eq!(first.len(), "web-".len() + 5);
+    }
+
+    #[test]
+    fn selectors_match_and_print() {
+        let sel = json!({"matchLabels": {"app": "web"},
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]}]});
+        let l = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        assert!(selector_matches(
+            Some(&sel),
+            &l(&[("app", "web"), ("tier", "a")])
+        ));
+        assert!(!selector_matches(Some(&sel), &l(&[("app", "web")])));
+        assert!(!selector_matches(None, &l(&[("app", "web")])));
+        assert_eq!(selector_string(Some(&sel)), "app=web,tier in (a,b)");
+    }
+
+    #[test]
+    fn conditions_keep_times_when_unchanged() {
+        let t0 = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        let t1 = t0 + chrono::Duration::seconds(10);
+        let c = |status, reason: &'static str| Cond {
+            type_: "Available",
+            status,
+            reason,
+            message: "m".into(),
+        };
+        let first = merge_condition(None, &c("True", "A"), t0, true);
+        let same = merge_condition(Some(&first), &c("True", "A"), t1, true);
+        assert_eq!(first, same);
+        let reason = merge_condition(Some(&first), &c("True", "B"), t1, true);
+        assert_eq!(reason["lastTransitionTime"], first["lastTransitionTime"]);
+        assert_ne!(reason["lastUpdateTime"], first["lastUpdateTime"]);
+        let flipped = merge_condition(Some(&first), &c("False", "B"), t1, false);
+        assert_eq!(flipped["lastTransitionTime"], json!(fmt_time(t1)));
+        assert!(flipped.get("lastUpdateTime").is_none());
+    }
+}

@@ -1,0 +1,330 @@
+//! Test support shared by the controller tests: an in-memory [`World`], an
+//! executor that applies [`Action`]s the way the store will (uids, resource
+//! versions, generations, optimistic concurrency on `Update`, failures
+//! dropped), a clock to drive, and builders for nodes and workloads.
+
+use super::{run_all, Action, Inputs, Resource, World};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+pub(crate) fn res(group: &str, plural: &str) -> Resource {
+    Resource::new(group, plural)
+}
+pub(crate) fn pods() -> Resource {
+    res("", "pods")
+}
+pub(crate) fn nodes() -> Resource {
+    res("", "nodes")
+}
+pub(crate) fn deployments() -> Resource {
+    res("apps", "deployments")
+}
+pub(crate) fn replicasets() -> Resource {
+    res("apps", "replicasets")
+}
+
+/// The most rounds one tick may take before the test calls it a livelock.
+pub(crate) const MAX_ROUNDS: usize = 40;
+
+pub(crate) struct TestWorld {
+    pub objects: BTreeMap<Resource, Vec<Value>>,
+    pub inputs: Inputs,
+    next: u64,
+}
+
+impl World for TestWorld {
+    fn list(&self, resource: &Resource) -> Vec<&Value> {
+        self.objects
+            .get(resource)
+            .map(|v| v.iter().collect())
+            .unwrap_or_default()
+    }
+}
+
+pub(crate) fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+impl TestWorld {
+    pub fn new() -> Self {
+        TestWorld {
+            objects: BTreeMap::new(),
+            inputs: Inputs {
+                now: t0(),
+                pod_ready_delay: Duration::seconds(5),
+                cpu_utilization: BTreeMap::new(),
+                generic_workloads: Vec::new(),
+            },
+            next: 0,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inputs.now
+    }
+
+    /// Creates an object as the API would (a user's write).
+    pub fn create(&mut self, resource: Resource, object: Value) {
+        let applied = self.apply(vec![Action::Create { resource, object }]);
+        assert_eq!(applied, 1, "create failed");
+    }
+
+    pub fn get(&self, resource: &Resource, namespace: &str, name: &str) -> Option<&Value> {
+        self.objects.get(resource)?.iter().find(|o| {
+            o.pointer("/metadata/name").and_then(Value::as_str) == Some(name)
+                && o.pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    == namespace
+        })
+    }
+
+    /// A user's change to an object (bumps generation on a spec change).
+    pub fn edit(
+        &mut self,
+        resource: &Resource,
+        namespace: &str,
+        name: &str,
+        f: impl FnOnce(&mut Value),
+    ) {
+        let mut obj = self
+            .get(resource, namespace, name)
+            .cloned()
+            .expect("object to edit");
+        f(&mut obj);
+        let applied = self.apply(vec![Action::Update {
+            resource: resource.clone(),
+            object: obj,
+        }]);
+        assert_eq!(applied, 1, "edit failed");
+    }
+
+    pub fn delete(&mut self, resource: &Resource, namespace: &str, name: &str) {
+        self.apply(vec![Action::Delete {
+            resource: resource.clone(),
+            namespace: Some(namespace.to_string()).filter(|n| !n.is_empty()),
+            name: name.to_string(),
+        }]);
+    }
+
+    fn position(&self, resource: &Resource, namespace: Option<&str>, name: &str) -> Option<usize> {
+        self.objects.get(resource)?.iter().position(|o| {
+            o.pointer("/metadata/name").and_then(Value::as_str) == Some(name)
+                && o.pointer("/metadata/namespace").and_then(Value::as_str) == namespace
+        })
+    }
+
+    fn bump(&mut self) -> String {
+        self.next += 1;
+        self.next.to_string()
+    }
+
+    /// Applies actions in order, as the store would; returns how many took.
+    pub fn apply(&mut self, actions: Vec<Action>) -> usize {
+        let mut applied = 0;
+        for a in actions {
+            let ok = match a {
+                Action::Create {
+                    resource,
+                    mut object,
+                } => {
+                    let name = object["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string();
+                    let ns = object["metadata"]["namespace"].as_str().map(str::to_string);
+                    if name.is_empty() || self.position(&resource, ns.as_deref(), &name).is_some() {
+                        false
+                    } else {
+                        let n = self.bump();
+                        object["metadata"]["uid"] = json!(format!("uid-{n}"));
+                        object["metadata"]["resourceVersion"] = json!(n);
+                        object["metadata"]["generation"] = json!(1);
+                        object["metadata"]["creationTimestamp"] =
+                            json!(super::obj::fmt_time(self.inputs.now));
+                        self.objects.entry(resource).or_default().push(object);
+                        true
+                    }
+                }
+                Action::Update {
+                    resource,
+                    mut object,
+                } => {
+                    let name = object["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string();
+                    let ns = object["metadata"]["namespace"].as_str().map(str::to_string);
+                    match self.position(&resource, ns.as_deref(), &name) {
+                        None => false,
+                        Some(i) => {
+                            let rv = self.bump();
+                            let list = self.objects.entry(resource).or_default();
+                            let old = &mut list[i];
+                            let stale = object["metadata"]
+                                .get("resourceVersion")
+                                .is_some_and(|v| v != &old["metadata"]["resourceVersion"]);
+                            if stale {
+                                false
+                            } else {
+                                let mut gen = old["metadata"]["generation"].as_i64().unwrap_or(1);
+                                if object.get("spec") != old.get("spec") {
+                                    gen += 1;
+                                }
+                                for k in ["uid", "creationTimestamp"] {
+                                    object["metadata"][k] = old["metadata"][k].clone();
+                                }
+                                object["metadata"]["generation"] = json!(gen);
+                                object["metadata"]["resourceVersion"] = json!(rv);
+                                match old.get("status") {
+                                    Some(s) => object["status"] = s.clone(),
+                                    None => {
+                                        if let Some(o) = object.as_object_mut() {
+                                            o.remove("status");
+                                        }
+                                    }
+                                }
+                                *old = object;
+                                true
+                            }
+                        }
+                    }
+                }
+                Action::UpdateStatus {
+                    resource,
+                    namespace,
+                    name,
+                    status,
+                } => match self.position(&resource, namespace.as_deref(), &name) {
+                    None => false,
+                    Some(i) => {
+                        let rv = self.bump();
+                        let obj = &mut self.objects.entry(resource).or_default()[i];
+                        obj["status"] = status;
+                        obj["metadata"]["resourceVersion"] = json!(rv);
+                        true
+                    }
+                },
+                Action::Delete {
+                    resource,
+                    namespace,
+                    name,
+                } => match self.position(&resource, namespace.as_deref(), &name) {
+                    None => false,
+                    Some(i) => {
+                        self.objects.entry(resource).or_default().remove(i);
+                        true
+                    }
+                },
+            };
+            applied += usize::from(ok);
+        }
+        applied
+    }
+
+    /// Runs the controllers until they return nothing, calling `check`
+    /// after every round; panics on a livelock.
+    pub fn settle_with(&mut self, check: &mut dyn FnMut(&TestWorld)) -> usize {
+        for round in 0..MAX_ROUNDS {
+            let actions = run_all(self, &self.inputs);
+            if actions.is_empty() {
+                return round;
+            }
+            self.apply(actions);
+            check(self);
+        }
+        let left = run_all(self, &self.inputs);
+        panic!("no convergence after {MAX_ROUNDS} rounds; still: {left:#?}");
+    }
+
+    pub fn settle(&mut self) -> usize {
+        self.settle_with(&mut |_| {})
+    }
+
+    /// Advances the clock by `step` seconds at a time, settling after each
+    /// step, for `total` seconds.
+    pub fn run_for(&mut self, total: i64, step: i64, check: &mut dyn FnMut(&TestWorld)) {
+        self.settle_with(check);
+        let mut t = 0;
+        while t < total {
+            self.inputs.now += Duration::seconds(step);
+            t += step;
+            self.settle_with(check);
+        }
+    }
+
+    pub fn list_of(&self, resource: &Resource) -> Vec<&Value> {
+        self.list(resource)
+    }
+
+    /// Pods in `phase` whose Ready condition is `ready`.
+    pub fn count_pods(&self, f: impl Fn(&Value) -> bool) -> usize {
+        self.list(&pods()).into_iter().filter(|p| f(p)).count()
+    }
+}
+
+pub(crate) fn node(name: &str, cpu: &str, memory: &str) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Node",
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+        "spec": {},
+        "status": {
+            "allocatable": {"cpu": cpu, "memory": memory, "pods": "110"},
+            "capacity": {"cpu": cpu, "memory": memory, "pods": "110"},
+            "conditions": [{"type": "Ready", "status": "True"}],
+        },
+    })
+}
+
+pub(crate) fn pod_template(app: &str, image: &str, cpu: &str) -> Value {
+    json!({
+        "metadata": {"labels": {"app": app}},
+        "spec": {"containers": [{"name": "main", "image": image,
+            "resources": {"requests": {"cpu": cpu, "memory": "64Mi"}}}]},
+    })
+}
+
+pub(crate) fn deployment(name: &str, replicas: i64, image: &str, cpu: &str) -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": pod_template(name, image, cpu),
+        },
+    })
+}
+
+pub(crate) fn is_ready(p: &Value) -> bool {
+    super::pod::is_ready(p)
+}
+
+pub(crate) fn condition<'a>(obj: &'a Value, type_: &str) -> Option<&'a Value> {
+    super::obj::find_condition(super::obj::conditions(obj), type_)
+}
+
+pub(crate) fn statefulsets() -> Resource {
+    res("apps", "statefulsets")
+}
+
+pub(crate) fn statefulset(name: &str, replicas: i64, image: &str) -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "StatefulSet",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "replicas": replicas,
+            "serviceName": name,
+            "selector": {"matchLabels": {"app": name}},
+            "template": pod_template(name, image, "100m"),
+        },
+    })
+}
+
+/// The pod's creation time.
+pub(crate) fn created(p: &Value) -> Option<DateTime<Utc>> {
+    super::obj::time_at(p, "/metadata/creationTimestamp")
+}

@@ -1,0 +1,8 @@
+//! End-to-end controller tests: objects go into a [`TestWorld`], the
+//! controllers run until they settle, the clock advances, and the tests
+//! assert on the world (and, where it matters, after every round).
+//!
+//! [`TestWorld`]: super::testing::TestWorld
+
+mod deployment;
+mod statefulset;
