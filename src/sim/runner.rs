@@ -4,7 +4,8 @@
 //! do, bounded per wake-up so a controller fight cannot starve the API.
 
 use super::cluster::{lock, SimCluster};
-use super::controllers::Inputs;
+use super::controllers::{self, Inputs, Resource};
+use super::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,15 +21,9 @@ pub async fn run(cluster: Arc<SimCluster>) {
         }
         cluster.store().establish_due_crds(cluster.clock.now());
         for _ in 0..MAX_ROUNDS {
-            let inputs = Inputs {
-                now: cluster.clock.now(),
-                pod_ready_delay: chrono::Duration::milliseconds(
-                    (cluster.config.pod_ready_delay_seconds * 1000.0) as i64,
-                ),
-                cpu_utilization: lock(&cluster.load).clone(),
-            };
             let mut store = cluster.store();
-            let actions = round(&store, &inputs);
+            let inputs = inputs(&cluster, &store);
+            let actions = controllers::run_all(&*store, &inputs);
             if actions.is_empty() {
                 break;
             }
@@ -43,7 +38,22 @@ pub async fn run(cluster: Arc<SimCluster>) {
     }
 }
 
-// TEMPORARY until the controllers land (same session).
-fn round(_store: &super::store::Store, _inputs: &Inputs) -> Vec<super::controllers::Action> {
-    Vec::new()
+/// What the controllers get besides the objects.
+pub fn inputs(cluster: &SimCluster, store: &Store) -> Inputs {
+    Inputs {
+        now: cluster.clock.now(),
+        pod_ready_delay: chrono::Duration::milliseconds(
+            (cluster.config.pod_ready_delay_seconds * 1000.0) as i64,
+        ),
+        cpu_utilization: lock(&cluster.load).clone(),
+        // Custom resources with a scale subresource run as generic
+        // workloads (CloneSet-style); the apps/v1 kinds have their own.
+        generic_workloads: store
+            .registry()
+            .types()
+            .iter()
+            .filter(|t| t.scale.is_some() && t.group != "apps")
+            .map(|t| Resource::new(&t.group, &t.plural))
+            .collect(),
+    }
 }

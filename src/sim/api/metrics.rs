@@ -1,9 +1,23 @@
-//! metrics.k8s.io PodMetrics and NodeMetrics.
-// TEMPORARY until the controllers land (same session).
+//! metrics.k8s.io: PodMetrics and NodeMetrics computed from the pods'
+//! requests and the synthetic load, so that `kubectl top` works.
+
 use crate::sim::cluster::SimCluster;
+use crate::sim::controllers::metrics;
 use crate::sim::resources::ResourceType;
 use serde_json::Value;
 
-pub fn metrics(_cluster: &SimCluster, _rt: &ResourceType, _ns: Option<&str>) -> Vec<Value> {
-    Vec::new()
+/// The metrics objects of `rt` (pods or nodes), in `ns` when given.
+pub fn metrics(cluster: &SimCluster, rt: &ResourceType, ns: Option<&str>) -> Vec<Value> {
+    let store = cluster.store();
+    let inputs = crate::sim::runner::inputs(cluster, &store);
+    let items = match rt.plural.as_str() {
+        "pods" => metrics::pod_metrics(&*store, &inputs),
+        _ => metrics::node_metrics(&*store, &inputs),
+    };
+    items
+        .into_iter()
+        .filter(|o| {
+            ns.is_none_or(|ns| o.pointer("/metadata/namespace").and_then(Value::as_str) == Some(ns))
+        })
+        .collect()
 }
