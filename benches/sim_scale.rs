@@ -1,0 +1,180 @@
+//! Scale scenario for the simulator (issue 4): one process hosting many
+//! clusters with thousands of objects each, measured through the kube
+//! client over loopback HTTP, as the daemon will use it.
+//!
+//! `cargo bench --bench sim_scale` (defaults: 50 clusters × 2,000
+//! Deployments; `SIM_CLUSTERS` and `SIM_OBJECTS` override). Prints the
+//! figures recorded in docs/benchmarks.md. The client runs in the same
+//! process, so the peak RSS includes it (an upper bound for the simulator).
+
+use futures_util::{stream, StreamExt};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// (peak RSS, current RSS) in MiB, from /proc/self/status.
+fn memory_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// CPU seconds this process has used (user + system).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn deployment(i: usize) -> Deployment {
+    serde_json::from_value(json!({
+        "metadata": {"name": format!("app-{i:05}"), "labels": {"app": format!("app-{i:05}"), "team": format!("t{}", i % 10)}},
+        "spec": {"replicas": 0, "selector": {"matchLabels": {"app": format!("app-{i:05}")}},
+            "template": {"metadata": {"labels": {"app": format!("app-{i:05}")}},
+                "spec": {"containers": [{"name": "app", "image": "registry.example.com/app:1.0.0",
+                    "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}]}}}
+    }))
+    .expect("deployment")
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let clusters = env_usize("SIM_CLUSTERS", 50);
+    let objects = env_usize("SIM_OBJECTS", 2000);
+    let config = flotilla::sim::config::SimConfig::generated(clusters, 3);
+    let sim = flotilla::sim::server::Simulator::start(&config, "127.0.0.1".parse().expect("ip"))
+        .await
+        .expect("simulator starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("kubeconfig.yaml");
+    std::fs::write(&path, sim.kubeconfig()).expect("kubeconfig");
+    let kubeconfig = Kubeconfig::read_from(&path).expect("read kubeconfig");
+    let mut clients = Vec::new();
+    for (c, _) in &sim.clusters {
+        let options = KubeConfigOptions {
+            context: Some(c.name().to_string()),
+            ..Default::default()
+        };
+        let cfg = kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options)
+            .await
+            .expect("config");
+        clients.push(kube::Client::try_from(cfg).expect("client"));
+    }
+
+    println!("simulator scale scenario: {clusters} clusters x {objects} Deployments");
+    let started = Instant::now();
+    for (i, client) in clients.iter().enumerate() {
+        let api: Api<Deployment> = Api::namespaced(client.clone(), "default");
+        stream::iter(0..objects)
+            .map(|n| {
+                let api = api.clone();
+                async move {
+                    api.create(&PostParams::default(), &deployment(n))
+                        .await
+                        .expect("create")
+                }
+            })
+            .buffer_unordered(16)
+            .collect::<Vec<_>>()
+            .await;
+        if (i + 1) % 10 == 0 {
+            eprintln!(
+                "  populated {} clusters ({:.1}s)",
+                i + 1,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let populate = started.elapsed();
+    // Let the controllers create the ReplicaSets and settle.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (peak_populated, _) = memory_mib();
+
+    let api: Api<Deployment> = Api::namespaced(clients[0].clone(), "default");
+    let mut lists = Vec::new();
+    let mut items = 0;
+    for _ in 0..20 {
+        let t = Instant::now();
+        items = api
+            .list(&ListParams::default())
+            .await
+            .expect("list")
+            .items
+            .len();
+        lists.push(t.elapsed());
+    }
+    let list_median = median(lists);
+
+    let cms: Api<ConfigMap> = Api::namespaced(clients[0].clone(), "default");
+    let params = PatchParams::apply("flotilla").force();
+    let t = Instant::now();
+    for n in 0..1000 {
+        let name = format!("cfg-{n:04}");
+        let body = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "labels": {"flotilla.io/managed-by": "default"}},
+            "data": {"key": format!("value-{n}"), "other": "x".repeat(64)}});
+        cms.patch(&name, &params, &Patch::Apply(body))
+            .await
+            .expect("server-side apply");
+    }
+    let ssa = t.elapsed();
+
+    let cpu_before = cpu_seconds();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let idle_cpu = (cpu_seconds() - cpu_before) / 5.0;
+    let (peak, rss) = memory_mib();
+
+    println!(
+        "populate {} objects over HTTP: {:.1}s ({:.0} creates/s)",
+        clusters * objects,
+        populate.as_secs_f64(),
+        (clusters * objects) as f64 / populate.as_secs_f64()
+    );
+    println!(
+        "list {items} Deployments (median of 20): {:.1} ms   [target < 50 ms]",
+        list_median.as_secs_f64() * 1000.0
+    );
+    println!(
+        "server-side apply 1,000 ConfigMaps, sequential: {:.2} s   [target < 1 s]",
+        ssa.as_secs_f64()
+    );
+    println!(
+        "idle CPU with {clusters} clusters' controllers: {:.2} cores",
+        idle_cpu
+    );
+    println!("memory: peak RSS {peak:.0} MiB (after populating {peak_populated:.0} MiB), now {rss:.0} MiB   [target < 2048 MiB]");
+    sim.shutdown();
+}
