@@ -15,3 +15,4 @@
 
 pub mod controllers;
 pub mod resources;
+pub mod schema_keys;
