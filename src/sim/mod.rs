@@ -14,5 +14,6 @@
 //! - `resources`: the registry of resource types (built-ins and CRDs).
 
 pub mod controllers;
+pub mod patch;
 pub mod resources;
 pub mod schema_keys;
