@@ -13,6 +13,7 @@
 //!   a [`controllers::World`] snapshot to a list of [`controllers::Action`]s;
 //! - `resources`: the registry of resource types (built-ins and CRDs).
 
+pub mod apply;
 pub mod controllers;
 pub mod patch;
 pub mod resources;
