@@ -7,7 +7,11 @@
 //!   `Status` errors, tables, protobuf request bodies);
 //! - `store`: one cluster's objects, resource versions and watch log;
 //! - `patch/` and `apply/`: merge, JSON and strategic-merge patches, and
-//!   server-side apply with field managers (pure functions on JSON);
+//!   server-side apply with field managers (pure functions on JSON); every
+//!   write that is not an apply goes through [`apply::record_update`] so
+//!   later applies conflict as they would on a real cluster;
+//! - `schema_keys`: which lists of the built-in kinds merge by which keys,
+//!   shared by strategic merge and server-side apply;
 //! - `controllers/`: what runs behind the API (workloads, scheduler,
 //!   kubelet readiness, HPA, garbage collection), each a pure function from
 //!   a [`controllers::World`] snapshot to a list of [`controllers::Action`]s;
