@@ -268,18 +268,18 @@ fn is_delete(v: &Value) -> bool {
     v.get(DIRECTIVE).and_then(Value::as_str) == Some("delete")
 }
 
-/// The kind shared by every item of both lists (lists of lists and mixed
-/// lists are errors).
+/// The kind shared by every item of both lists: a list whose first item is
+/// a list is refused (422), mixed lists are errors.
 fn element_kind(a: &[Value], b: &[Value]) -> Result<&'static str, PatchError> {
     let mut kind = None;
     for v in a.iter().chain(b) {
         let k = go_kind(v);
-        if k == "slice" {
-            return Err(PatchError::Unprocessable(
-                "lists of lists are not supported".into(),
-            ));
-        }
         match kind {
+            None if k == "slice" => {
+                return Err(PatchError::Unprocessable(
+                    "lists of lists are not supported".into(),
+                ))
+            }
             None => kind = Some(k),
             Some(prev) if prev != k => {
                 return Err(internal(format!(

@@ -298,6 +298,7 @@ fn directives() {
 fn errors_carry_the_api_servers_status() {
     let mut live = deploy(json!({"containers": [{"name": "a"}]}));
     live["spec"]["strategy"] = json!({"type": "RollingUpdate"});
+    live["metadata"]["finalizers"] = json!([]);
     type Case = (&'static str, Value, PatchError);
     let cases: Vec<Case> = vec![
         ("$patch: merge in a list", pod_spec(json!({"containers": [{"name": "a", "$patch": "merge"}]})),
@@ -313,8 +314,10 @@ fn errors_carry_the_api_servers_status() {
         ("$setElementOrder not matching the patch list",
             pod_spec(json!({"$setElementOrder/containers": [{"name": "a"}], "containers": [{"name": "z"}]})),
             PatchError::Internal("The order in patch list:\n[map[name:z]]\n doesn't match $setElementOrder list:\n[map[name:a]]\n".into())),
-        ("lists of lists", json!({"metadata": {"finalizers": ["a"]}, "x": 1, "spec": {"template": {"spec": {"containers": [["a"]]}}}}),
+        ("lists of lists", json!({"metadata": {"finalizers": [["a"]]}}),
             PatchError::Unprocessable("lists of lists are not supported".into())),
+        ("mixed lists", pod_spec(json!({"containers": [["a"]]})),
+            PatchError::Internal("list element types are not identical: [[map[name:a]] [[a]]]".into())),
     ];
     for (name, p, want) in cases {
         assert_eq!(
