@@ -333,6 +333,65 @@ fn fields_v1_round_trips_in_kubernetes_order() {
     ));
 }
 
+#[test]
+fn a_strategic_patch_is_tracked_and_conflicts_name_list_items_by_key() {
+    use crate::sim::patch::{patch, PatchKind};
+    let csa = writer("kubectl-client-side-apply", T0);
+    let created = record_update(None, &deploy(2, nginx()), &csa);
+    let body = json!({"spec": {"template": {"spec": {
+        "$setElementOrder/containers": [{"name": "nginx"}],
+        "containers": [{"image": "nginx:1.27", "name": "nginx"}]}}}});
+    let patched =
+        patch(PatchKind::Strategic, "apps", "Deployment", &created, &body).expect("patch");
+    let patched = record_update(Some(&created), &patched, &Writer { now: T1, ..csa });
+    let err = ssa(Some(&patched), &deploy(2, nginx()), "flotilla", T2).expect_err("conflict");
+    assert_eq!(
+        err.to_string(),
+        "Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using apps/v1: \
+         .spec.template.spec.containers[name=\"nginx\"].image"
+    );
+}
+
+#[test]
+fn custom_resources_have_atomic_lists_and_granular_maps() {
+    let w = |m| Writer {
+        api_version: "example.com/v1",
+        status_subresource: false,
+        ..writer(m, T0)
+    };
+    let cr = |items: Value, extra: Value| {
+        json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
+               "spec": {"items": items, "extra": extra}})
+    };
+    let by_a = apply(
+        None,
+        &cr(json!(["a", "b"]), json!({"x": 1})),
+        &w("a"),
+        false,
+    )
+    .expect("a");
+    assert_eq!(
+        fields(&by_a, "a", "Apply"),
+        Some(json!({"f:spec": {"f:extra": {"f:x": {}}, "f:items": {}}}))
+    );
+    let mut b_cfg = cr(json!(["c"]), json!({"y": 2}));
+    let err = apply(Some(&by_a), &b_cfg, &w("b"), false).expect_err("the whole list is a's");
+    assert_eq!(
+        err.to_string(),
+        "Apply failed with 1 conflict: conflict with \"a\": .spec.items"
+    );
+    b_cfg["spec"]
+        .as_object_mut()
+        .map(|s| s.shift_remove("items"));
+    let by_b = apply(Some(&by_a), &b_cfg, &w("b"), false).expect("maps merge key by key");
+    assert_eq!(by_b["spec"]["extra"], json!({"x": 1, "y": 2}));
+    let created = record_update(None, &cr(json!([]), json!({"x": 1})), &w("kubectl-create"));
+    assert_eq!(
+        fields(&created, "kubectl-create", "Update"),
+        Some(json!({"f:spec": {".": {}, "f:extra": {".": {}, "f:x": {}}, "f:items": {}}}))
+    );
+}
+
 mod props {
     use super::*;
     use proptest::prelude::*;
