@@ -39,6 +39,17 @@ impl ApiError {
         self
     }
 
+    /// An error whose whole `Status` body was built elsewhere (patches and
+    /// server-side apply know their exact wording).
+    pub fn from_status(code: u16, reason: &'static str, status: &Value) -> Self {
+        ApiError {
+            code,
+            reason,
+            message: status.get("message").and_then(Value::as_str).unwrap_or_default().to_string(),
+            details: status.get("details").cloned(),
+        }
+    }
+
     /// `deployments.apps "web" not found`.
     pub fn not_found(rt: &ResourceType, name: &str) -> Self {
         Self::new(

@@ -7,14 +7,22 @@
 //!   `Status` errors, tables, protobuf request bodies);
 //! - `store`: one cluster's objects, resource versions and watch log;
 //! - `patch/` and `apply/`: merge, JSON and strategic-merge patches, and
-//!   server-side apply with field managers (pure functions on JSON);
+//!   server-side apply with field managers (pure functions on JSON); every
+//!   write that is not an apply goes through [`apply::record_update`] so
+//!   later applies conflict as they would on a real cluster;
+//! - `schema_keys`: which lists of the built-in kinds merge by which keys,
+//!   shared by strategic merge and server-side apply;
 //! - `controllers/`: what runs behind the API (workloads, scheduler,
 //!   kubelet readiness, HPA, garbage collection), each a pure function from
 //!   a [`controllers::World`] snapshot to a list of [`controllers::Action`]s;
-//! - `resources`: the registry of resource types (built-ins and CRDs).
+//! - `resources`: the registry of resource types (built-ins and CRDs);
+//! - `cluster`, `runner`, `server`, `admin`: one simulated cluster, the
+//!   loop that runs its controllers, the listeners and kubeconfig, and the
+//!   admin API (faults, load, nodes, clock, counters) under `/sim/`.
 
 pub mod admin;
 pub mod api;
+pub mod apply;
 pub mod clock;
 pub mod cluster;
 pub mod config;
@@ -22,9 +30,11 @@ pub mod controllers;
 pub mod counters;
 pub mod error;
 pub mod faults;
+pub mod patch;
 pub mod protobuf;
 pub mod resources;
 pub mod runner;
+pub mod schema_keys;
 pub mod selector;
 pub mod server;
 pub mod store;

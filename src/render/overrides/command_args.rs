@@ -7,7 +7,7 @@
 //! container without the field gets it, even for `remove` (as `[]`): Karmada
 //! always writes the resulting list.
 
-use super::patch::{self, Op, Operation};
+use crate::gojson::patch::{self, Op, Operation};
 use crate::model::kinds::override_policy::{CommandArgsOverrider, OverriderOperator};
 use serde_json::Value;
 

@@ -9,8 +9,8 @@
 //! neither `json` nor `yaml` blanks the field, as Karmada does (the model
 //! check reports it).
 
-use super::patch::{self, Op, Operation};
 use super::{yaml_read, yaml_write};
+use crate::gojson::patch::{self, Op, Operation};
 use crate::model::kinds::override_policy::{FieldOverrider, OverriderOperator, PatchOperation};
 use serde_json::Value;
 
@@ -52,7 +52,7 @@ fn patch_json_text(text: &str, ops: &[Operation]) -> Result<String, String> {
         return Err("json: cannot unmarshal array into an object".into());
     }
     patch::apply(&mut data, ops)?;
-    Ok(patch::go_json(&data))
+    Ok(crate::gojson::go_json(&data))
 }
 
 fn operations(ops: &[PatchOperation]) -> Vec<Operation> {
@@ -67,7 +67,7 @@ fn operations(ops: &[PatchOperation]) -> Vec<Operation> {
             value: p
                 .value
                 .as_ref()
-                .map(patch::sorted_keys)
+                .map(crate::gojson::sorted_keys)
                 .unwrap_or(Value::Null),
         })
         .collect()

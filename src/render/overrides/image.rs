@@ -15,7 +15,7 @@
 //!   ReplicaSet, Deployment, DaemonSet, StatefulSet or Job are rewritten.
 
 use super::image_ref::parse;
-use super::patch::{self, Op, Operation};
+use crate::gojson::patch::{self, Op, Operation};
 use crate::model::kinds::override_policy::{ImageComponent, ImageOverrider, OverriderOperator};
 use serde_json::Value;
 /// The image after one overrider, or why the current one cannot be parsed.

@@ -6,7 +6,7 @@
 //! others. When the map exists but is not a map of strings, `add` starts it
 //! afresh and the other operators do nothing.
 
-use super::patch::{self, Op, Operation};
+use crate::gojson::patch::{self, Op, Operation};
 use crate::model::kinds::override_policy::{LabelAnnotationOverrider, OverriderOperator};
 use serde_json::{Map, Value};
 

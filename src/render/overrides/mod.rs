@@ -28,11 +28,11 @@ mod image_ref;
 mod labels;
 #[cfg(test)]
 mod order_tests;
-mod patch;
 mod yaml_read;
 mod yaml_style;
 mod yaml_write;
 
+use crate::gojson::patch;
 use crate::model::common::{best_match, ClusterFacts, MatchPriority, TemplateFacts};
 use crate::model::kinds::override_policy::{
     OverridePolicy, OverriderOperator, Overriders, KIND_NAMESPACED,
@@ -302,7 +302,7 @@ fn apply_rule(doc: &mut Value, o: &Overriders, at: &RuleRef) -> Result<(), Overr
                 value: p
                     .value
                     .as_ref()
-                    .map(patch::sorted_keys)
+                    .map(crate::gojson::sorted_keys)
                     .unwrap_or(Value::Null),
             })
             .collect();

@@ -10,7 +10,7 @@ use crate::sim::cluster::{lock, SimCluster};
 use crate::sim::error::ApiError;
 use crate::sim::faults::Verdict;
 use crate::sim::selector::{FieldSelector, LabelSelector};
-use crate::sim::store::{Part, Propagation, WriteOptions};
+use crate::sim::store::{Propagation, WriteOptions};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
@@ -347,8 +347,7 @@ fn create(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, A
     let object = decode_body(req)?;
     let opts = options(cluster, req);
     let mut store = cluster.store();
-    let created = store.create(&t.rt, t.namespace.as_deref(), object, &opts)?;
-    let created = super::patch::track_create(&mut store, &t.rt, created, &opts, &req.user_agent)?;
+    let created = super::patch::create(&mut store, t, object, &opts, &super::patch::manager(req))?;
     Ok(json_response(StatusCode::CREATED, &created))
 }
 
@@ -365,22 +364,7 @@ fn update(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, A
         Some("scale") => super::scale::apply_scale(&t.rt, &current, &body)?,
         _ => body,
     };
-    let part = if t.subresource.as_deref() == Some("status") {
-        Part::Status
-    } else {
-        Part::Main
-    };
-    let stored = super::patch::write(
-        &mut store,
-        &t.rt,
-        t.namespace.as_deref(),
-        name,
-        &current,
-        object,
-        part,
-        &opts,
-        &req.user_agent,
-    )?;
+    let stored = super::patch::write(&mut store, t, &current, object, &opts, &super::patch::manager(req))?;
     if t.subresource.as_deref() == Some("scale") {
         return Ok(json_response(
             StatusCode::OK,
