@@ -72,7 +72,14 @@ async fn typed_api_create_list_patch_delete() {
     assert!(paged.metadata.continue_.is_some());
     let config = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"v": "applied"}});
     // The create's manager owns data.v: a different value conflicts...
-    match api.patch("a", &PatchParams::apply("kube-test"), &Patch::Apply(&config)).await {
+    match api
+        .patch(
+            "a",
+            &PatchParams::apply("kube-test"),
+            &Patch::Apply(&config),
+        )
+        .await
+    {
         Err(kube::Error::Api(s)) => {
             assert_eq!((s.code, s.reason.as_str()), (409, "Conflict"));
             assert!(s.message.contains(".data.v"), "{}", s.message);
@@ -80,9 +87,22 @@ async fn typed_api_create_list_patch_delete() {
         other => panic!("expected a conflict, got {other:?}"),
     }
     // ...until the apply forces it.
-    let applied = api.patch("a", &PatchParams::apply("kube-test").force(), &Patch::Apply(&config)).await.expect("forced apply");
+    let applied = api
+        .patch(
+            "a",
+            &PatchParams::apply("kube-test").force(),
+            &Patch::Apply(&config),
+        )
+        .await
+        .expect("forced apply");
     assert_eq!(applied.data.unwrap_or_default()["v"], "applied");
-    let managers: Vec<String> = applied.metadata.managed_fields.unwrap_or_default().iter().filter_map(|m| m.manager.clone()).collect();
+    let managers: Vec<String> = applied
+        .metadata
+        .managed_fields
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|m| m.manager.clone())
+        .collect();
     assert!(managers.contains(&"kube-test".to_string()), "{managers:?}");
     // A new object is created by an apply (201).
     let fresh = api.patch("c", &PatchParams::apply("kube-test"), &Patch::Apply(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": "v"}}))).await.expect("apply creates");

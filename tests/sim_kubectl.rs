@@ -368,3 +368,256 @@ fn counters_record_writes_by_field_manager() {
     assert_eq!(creates[0]["resource"], "configmaps");
     assert_eq!(creates[0]["fieldManager"], "kubectl-create");
 }
+
+#[test]
+fn generators_send_protobuf_and_get_kubernetes_answers() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    assert!(sim
+        .kubectl_ok("member1", &["create", "namespace", "shop"])
+        .contains("namespace/shop created"));
+    let again = sim.kubectl("member1", &["create", "namespace", "shop"]);
+    assert!(
+        String::from_utf8_lossy(&again.stderr)
+            .contains("Error from server (AlreadyExists): namespaces \"shop\" already exists"),
+        "{again:?}"
+    );
+    sim.kubectl_ok(
+        "member1",
+        &[
+            "create",
+            "deployment",
+            "web",
+            "-n",
+            "shop",
+            "--image=nginx:1.27",
+            "--replicas=2",
+            "--port=80",
+        ],
+    );
+    let d = json_of(&sim.kubectl_ok(
+        "member1",
+        &["get", "deploy", "web", "-n", "shop", "-o", "json"],
+    ));
+    assert_eq!(
+        d["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1.27"
+    );
+    assert_eq!(
+        d["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"],
+        80
+    );
+}
+
+#[test]
+fn client_side_apply_then_server_side_apply_with_a_conflict() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    let file = write(&sim, "deploy.yaml", DEPLOYMENT);
+    assert!(sim
+        .kubectl_ok("member1", &["apply", "-f", &file])
+        .contains("deployment.apps/web created"));
+    assert!(sim
+        .kubectl_ok("member1", &["apply", "-f", &file])
+        .contains("deployment.apps/web unchanged"));
+    // A strategic merge keeps the container's ports while changing its image.
+    let changed = write(
+        &sim,
+        "deploy2.yaml",
+        &DEPLOYMENT
+            .replace("nginx:1.25", "nginx:1.26")
+            .replace("replicas: 2", "replicas: 3"),
+    );
+    assert!(sim
+        .kubectl_ok("member1", &["apply", "-f", &changed])
+        .contains("deployment.apps/web configured"));
+    let d = json_of(&sim.kubectl_ok("member1", &["get", "deploy", "web", "-o", "json"]));
+    let container = &d["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        (
+            container["image"].as_str(),
+            container["ports"][0]["containerPort"].as_i64()
+        ),
+        (Some("nginx:1.26"), Some(80))
+    );
+    assert_eq!(d["metadata"]["generation"], 2);
+    // kubectl scale takes spec.replicas; a server-side apply of another
+    // value by another manager conflicts on it.
+    sim.kubectl_ok("member1", &["scale", "deploy", "web", "--replicas=5"]);
+    let other = write(
+        &sim,
+        "other.yaml",
+        &DEPLOYMENT.replace("replicas: 2", "replicas: 4"),
+    );
+    let conflict = sim.kubectl(
+        "member1",
+        &[
+            "apply",
+            "--server-side",
+            "--field-manager=ops",
+            "-f",
+            &other,
+        ],
+    );
+    assert_eq!(conflict.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&conflict.stderr);
+    assert!(
+        stderr.contains("conflict") && stderr.contains(".spec.replicas"),
+        "{stderr}"
+    );
+    let forced = sim.kubectl_ok(
+        "member1",
+        &[
+            "apply",
+            "--server-side",
+            "--field-manager=ops",
+            "--force-conflicts",
+            "-f",
+            &other,
+        ],
+    );
+    assert!(forced.contains("serverside-applied"), "{forced}");
+    let d = json_of(&sim.kubectl_ok(
+        "member1",
+        &[
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "json",
+            "--show-managed-fields",
+        ],
+    ));
+    assert_eq!(d["spec"]["replicas"], 4);
+    let managers: Vec<&str> = d["metadata"]["managedFields"]
+        .as_array()
+        .expect("managedFields")
+        .iter()
+        .filter_map(|m| m["manager"].as_str())
+        .collect();
+    assert!(managers.contains(&"ops"), "{managers:?}");
+    // diff: nothing to show for the applied state, a diff for a change.
+    let same = sim.kubectl(
+        "member1",
+        &[
+            "diff",
+            "--server-side",
+            "--field-manager=ops",
+            "--force-conflicts",
+            "-f",
+            &other,
+        ],
+    );
+    assert_eq!(same.status.code(), Some(0), "{same:?}");
+    let differs = sim.kubectl(
+        "member1",
+        &[
+            "diff",
+            "--server-side",
+            "--field-manager=ops",
+            "--force-conflicts",
+            "-f",
+            &changed,
+        ],
+    );
+    assert_eq!(differs.status.code(), Some(1), "{differs:?}");
+    assert!(String::from_utf8_lossy(&differs.stdout).contains("nginx:1.26"));
+}
+
+#[test]
+fn deployments_roll_out_scale_and_cascade_on_delete() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    let file = write(&sim, "deploy.yaml", DEPLOYMENT);
+    sim.kubectl_ok("member1", &["apply", "-f", &file]);
+    let status = sim.kubectl_ok(
+        "member1",
+        &["rollout", "status", "deploy/web", "--timeout=30s"],
+    );
+    assert!(status.contains("successfully rolled out"), "{status}");
+    let pods = sim.kubectl_ok("member1", &["get", "pods", "-l", "app=web", "-o", "json"]);
+    let items = json_of(&pods)["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(items.len(), 2);
+    assert!(items
+        .iter()
+        .all(|p| p["status"]["phase"] == "Running" && p["spec"]["nodeName"].is_string()));
+    // A new image rolls all pods over.
+    sim.kubectl_ok(
+        "member1",
+        &["set", "image", "deploy/web", "nginx=nginx:1.27"],
+    );
+    sim.kubectl_ok(
+        "member1",
+        &["rollout", "status", "deploy/web", "--timeout=30s"],
+    );
+    let images: Vec<String> =
+        json_of(&sim.kubectl_ok("member1", &["get", "pods", "-l", "app=web", "-o", "json"]))
+            ["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+            .map(|p| {
+                p["spec"]["containers"][0]["image"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect();
+    assert!(
+        !images.is_empty() && images.iter().all(|i| i == "nginx:1.27"),
+        "{images:?}"
+    );
+    sim.kubectl_ok("member1", &["scale", "deploy/web", "--replicas=4"]);
+    sim.kubectl_ok(
+        "member1",
+        &["rollout", "status", "deploy/web", "--timeout=30s"],
+    );
+    let ready = json_of(&sim.kubectl_ok("member1", &["get", "deploy", "web", "-o", "json"]));
+    assert_eq!(ready["status"]["readyReplicas"], 4);
+    let top = sim.kubectl_ok("member1", &["top", "pods"]);
+    assert!(top.lines().count() >= 5, "{top}");
+    // Deleting the Deployment takes its ReplicaSets and Pods with it.
+    sim.kubectl_ok("member1", &["delete", "deploy", "web"]);
+    sim.wait_for(10, "dependents to be collected", || {
+        let rs = sim.kubectl_ok("member1", &["get", "rs,pods", "-o", "name"]);
+        rs.trim().is_empty()
+    });
+}
+
+#[test]
+fn a_deployment_larger_than_the_cluster_leaves_pods_pending_unschedulable() {
+    let sim = Sim::start(&["--clusters", "1", "--nodes", "1"]);
+    // One node of 4 CPU: six pods of 600m fit, four do not.
+    let big = DEPLOYMENT
+        .replace("replicas: 2", "replicas: 10")
+        .replace("cpu: 100m", "cpu: 600m");
+    let file = write(&sim, "big.yaml", &big);
+    sim.kubectl_ok("member1", &["apply", "-f", &file]);
+    sim.wait_for(20, "6 ready pods", || {
+        json_of(&sim.kubectl_ok("member1", &["get", "deploy", "web", "-o", "json"]))["status"]
+            ["readyReplicas"]
+            == 6
+    });
+    let pods = json_of(&sim.kubectl_ok("member1", &["get", "pods", "-o", "json"]));
+    let pending: Vec<&Value> = pods["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|p| p["status"]["phase"] == "Pending")
+        .collect();
+    assert_eq!(pending.len(), 4);
+    for p in pending {
+        let scheduled = p["status"]["conditions"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["type"] == "PodScheduled"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            (scheduled["status"].as_str(), scheduled["reason"].as_str()),
+            (Some("False"), Some("Unschedulable")),
+            "{p}"
+        );
+    }
+}

@@ -45,7 +45,11 @@ impl ApiError {
         ApiError {
             code,
             reason,
-            message: status.get("message").and_then(Value::as_str).unwrap_or_default().to_string(),
+            message: status
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
             details: status.get("details").cloned(),
         }
     }

@@ -364,7 +364,14 @@ fn update(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, A
         Some("scale") => super::scale::apply_scale(&t.rt, &current, &body)?,
         _ => body,
     };
-    let stored = super::patch::write(&mut store, t, &current, object, &opts, &super::patch::manager(req))?;
+    let stored = super::patch::write(
+        &mut store,
+        t,
+        &current,
+        object,
+        &opts,
+        &super::patch::manager(req),
+    )?;
     if t.subresource.as_deref() == Some("scale") {
         return Ok(json_response(
             StatusCode::OK,

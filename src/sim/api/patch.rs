@@ -36,25 +36,62 @@ fn apply_error(e: apply::ApplyError) -> ApiError {
     ApiError::from_status(e.code(), e.reason(), &e.status())
 }
 
-fn writer<'a>(rt: &ResourceType, api_version: &'a str, t: &'a Target, manager: &'a str, now: &'a str) -> Writer<'a> {
-    Writer { manager, api_version, subresource: t.subresource.as_deref(), status_subresource: rt.status, now }
+fn writer<'a>(
+    rt: &ResourceType,
+    api_version: &'a str,
+    t: &'a Target,
+    manager: &'a str,
+    now: &'a str,
+) -> Writer<'a> {
+    Writer {
+        manager,
+        api_version,
+        subresource: t.subresource.as_deref(),
+        status_subresource: rt.status,
+        now,
+    }
 }
 
 /// Creates `object`, recording its fields as the manager's.
-pub fn create(store: &mut Store, t: &Target, object: Value, opts: &WriteOptions, manager: &str) -> Result<Value, ApiError> {
+pub fn create(
+    store: &mut Store,
+    t: &Target,
+    object: Value,
+    opts: &WriteOptions,
+    manager: &str,
+) -> Result<Value, ApiError> {
     let now = timestamp(opts.now);
     let api_version = t.rt.api_version();
-    let tracked = apply::record_update(None, &object, &writer(&t.rt, &api_version, t, manager, &now));
+    let tracked = apply::record_update(
+        None,
+        &object,
+        &writer(&t.rt, &api_version, t, manager, &now),
+    );
     store.create(&t.rt, t.namespace.as_deref(), tracked, opts)
 }
 
 /// Replaces the object `t` names with `object` (already patched, or a PUT
 /// body), recording the changed fields as the manager's.
-pub fn write(store: &mut Store, t: &Target, current: &Value, object: Value, opts: &WriteOptions, manager: &str) -> Result<Value, ApiError> {
+pub fn write(
+    store: &mut Store,
+    t: &Target,
+    current: &Value,
+    object: Value,
+    opts: &WriteOptions,
+    manager: &str,
+) -> Result<Value, ApiError> {
     let now = timestamp(opts.now);
     let api_version = t.rt.api_version();
-    let tracked = apply::record_update(Some(current), &object, &writer(&t.rt, &api_version, t, manager, &now));
-    let part = if t.subresource.as_deref() == Some("status") { Part::Status } else { Part::Main };
+    let tracked = apply::record_update(
+        Some(current),
+        &object,
+        &writer(&t.rt, &api_version, t, manager, &now),
+    );
+    let part = if t.subresource.as_deref() == Some("status") {
+        Part::Status
+    } else {
+        Part::Main
+    };
     let name = t.name.as_deref().unwrap_or_default();
     store.replace(&t.rt, t.namespace.as_deref(), name, tracked, part, opts)
 }
@@ -62,9 +99,13 @@ pub fn write(store: &mut Store, t: &Target, current: &Value, object: Value, opts
 /// PATCH: computes the new object from the live one and the patch, then
 /// writes it like a PUT (server-side apply creates a missing object).
 pub fn patch(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, ApiError> {
-    let name = t.name.as_deref().ok_or_else(|| ApiError::method_not_allowed("PATCH needs an object name"))?;
+    let name = t
+        .name
+        .as_deref()
+        .ok_or_else(|| ApiError::method_not_allowed("PATCH needs an object name"))?;
     let builtin = crate::sim::schema_keys::Schema::for_kind(&t.rt.group, &t.rt.kind).is_some();
-    let kind = PatchKind::from_content_type(&req.content_type).ok_or_else(|| patch_error(PatchError::unsupported_media_type(builtin)))?;
+    let kind = PatchKind::from_content_type(&req.content_type)
+        .ok_or_else(|| patch_error(PatchError::unsupported_media_type(builtin)))?;
     let body = patches::parse_body(kind, &req.body).map_err(patch_error)?;
     let opts = options(cluster, req);
     let manager = manager(req);
@@ -78,7 +119,8 @@ pub fn patch(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response
         let now = timestamp(opts.now);
         let api_version = t.rt.api_version();
         let w = writer(&t.rt, &api_version, t, &manager, &now);
-        let merged = apply::apply(live.as_deref(), &body, &w, req.query.flag("force")).map_err(apply_error)?;
+        let merged = apply::apply(live.as_deref(), &body, &w, req.query.flag("force"))
+            .map_err(apply_error)?;
         return match live {
             None if t.subresource.is_none() => {
                 let created = store.create(&t.rt, t.namespace.as_deref(), merged, &opts)?;
@@ -86,8 +128,13 @@ pub fn patch(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response
             }
             None => Err(ApiError::not_found(&t.rt, name)),
             Some(_) => {
-                let part = if t.subresource.as_deref() == Some("status") { Part::Status } else { Part::Main };
-                let stored = store.replace(&t.rt, t.namespace.as_deref(), name, merged, part, &opts)?;
+                let part = if t.subresource.as_deref() == Some("status") {
+                    Part::Status
+                } else {
+                    Part::Main
+                };
+                let stored =
+                    store.replace(&t.rt, t.namespace.as_deref(), name, merged, part, &opts)?;
                 Ok(json_response(StatusCode::OK, &stored))
             }
         };
@@ -99,10 +146,17 @@ pub fn patch(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response
         ((*current).clone(), t.rt.group.as_str(), t.rt.kind.as_str())
     };
     let patched = patches::patch(kind, group, object_kind, &base, &body).map_err(patch_error)?;
-    let object = if is_scale { scale::apply_scale(&t.rt, &current, &patched)? } else { patched };
+    let object = if is_scale {
+        scale::apply_scale(&t.rt, &current, &patched)?
+    } else {
+        patched
+    };
     let stored = write(&mut store, t, &current, object, &opts, &manager)?;
     if is_scale {
-        return Ok(json_response(StatusCode::OK, &scale::to_scale(&t.rt, &stored)));
+        return Ok(json_response(
+            StatusCode::OK,
+            &scale::to_scale(&t.rt, &stored),
+        ));
     }
     Ok(json_response(StatusCode::OK, &stored))
 }
