@@ -169,3 +169,48 @@ async fn watcher_survives_410_by_relisting() {
         "the watcher relisted after the 410 ({relists} lists)"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streaming_list_watch_gets_initial_events_and_the_end_bookmark() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    let api: Api<ConfigMap> = Api::namespaced(client(&sim, "member1").await, "default");
+    for name in ["s1", "s2"] {
+        api.create(&PostParams::default(), &configmap(name, "1"))
+            .await
+            .expect("create");
+    }
+    // sendInitialEvents=true&resourceVersionMatch=NotOlderThan: the watcher
+    // needs the initial-events-end bookmark to report InitDone.
+    let mut stream = watcher::watcher(
+        api.clone(),
+        watcher::Config::default()
+            .labels("app=kube-test")
+            .streaming_lists(),
+    )
+    .boxed();
+    let mut initial = BTreeSet::new();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), stream.next())
+            .await
+            .expect("event in time")
+        {
+            Some(Ok(Event::InitApply(cm))) => {
+                initial.insert(cm.metadata.name.unwrap_or_default());
+            }
+            Some(Ok(Event::InitDone)) => break,
+            Some(Ok(_)) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(initial, BTreeSet::from(["s1".to_string(), "s2".into()]));
+    api.create(&PostParams::default(), &configmap("s3", "1"))
+        .await
+        .expect("create");
+    match tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .expect("event in time")
+    {
+        Some(Ok(Event::Apply(cm))) => assert_eq!(cm.metadata.name.as_deref(), Some("s3")),
+        other => panic!("unexpected {other:?}"),
+    }
+}
