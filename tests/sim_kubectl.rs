@@ -621,3 +621,46 @@ fn a_deployment_larger_than_the_cluster_leaves_pods_pending_unschedulable() {
         );
     }
 }
+
+#[test]
+fn finalizers_hold_deletion_and_orphaning_keeps_dependents() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    let held = write(&sim, "held.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  finalizers: [example.com/keep]\ndata: {a: '1'}\n");
+    sim.kubectl_ok("member1", &["apply", "-f", &held]);
+    sim.kubectl_ok("member1", &["delete", "configmap", "held", "--wait=false"]);
+    let yaml = sim.kubectl_ok("member1", &["get", "configmap", "held", "-o", "yaml"]);
+    assert!(
+        yaml.contains("deletionTimestamp:") && yaml.contains("example.com/keep"),
+        "{yaml}"
+    );
+    sim.kubectl_ok(
+        "member1",
+        &[
+            "patch",
+            "configmap",
+            "held",
+            "--type=merge",
+            "-p",
+            r#"{"metadata":{"finalizers":null}}"#,
+        ],
+    );
+    let gone = sim.kubectl("member1", &["get", "configmap", "held"]);
+    assert!(
+        !gone.status.success(),
+        "the last finalizer removed, the object is gone"
+    );
+    // --cascade=orphan leaves the ReplicaSet, without its owner reference.
+    let file = write(&sim, "deploy.yaml", DEPLOYMENT);
+    sim.kubectl_ok("member1", &["apply", "-f", &file]);
+    sim.kubectl_ok(
+        "member1",
+        &["rollout", "status", "deploy/web", "--timeout=30s"],
+    );
+    sim.kubectl_ok("member1", &["delete", "deploy", "web", "--cascade=orphan"]);
+    let rs = json_of(&sim.kubectl_ok("member1", &["get", "rs", "-o", "json"]));
+    let items = rs["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "{rs}");
+    assert!(items[0]["metadata"]["ownerReferences"]
+        .as_array()
+        .is_none_or(|r| r.is_empty()));
+}
