@@ -27,7 +27,7 @@
 
 use super::events::Recorder;
 use super::obj::{
-    annotation, by_controller, i64_at, is_deleting, name, ns, owner_ref, stable_hash, str_at,
+    annotation, by_controller, i64_at, is_deleting, name, ns, owner_ref, set, stable_hash, str_at,
     time_at, uid,
 };
 use super::pod::{is_active, is_available, is_ready};
@@ -222,7 +222,7 @@ fn write(sync: &Sync, events: &mut Recorder, out: &mut Vec<Action>) {
             }),
             Some(obj) if scaled || rs.revision != rs.orig_revision => {
                 let mut obj = obj.clone();
-                obj["spec"]["replicas"] = json!(rs.spec);
+                set(&mut obj, &["spec", "replicas"], json!(rs.spec));
                 set_annotation(&mut obj, REVISION, rs.revision.to_string());
                 out.push(Action::Update {
                     resource: replicaset::resource(),
@@ -265,27 +265,26 @@ fn write(sync: &Sync, events: &mut Recorder, out: &mut Vec<Action>) {
 }
 
 fn set_annotation(obj: &mut Value, key: &str, value: String) {
-    if !obj["metadata"]["annotations"].is_object() {
-        obj["metadata"]["annotations"] = json!({});
-    }
-    obj["metadata"]["annotations"][key] = json!(value);
+    set(obj, &["metadata", "annotations", key], json!(value));
 }
 
 fn new_replicaset(sync: &Sync, rs: &Rs) -> Value {
     let d = sync.d;
     let mut template = d.pointer("/spec/template").cloned().unwrap_or_default();
-    if !template["metadata"]["labels"].is_object() {
-        template["metadata"]["labels"] = json!({});
-    }
-    template["metadata"]["labels"][HASH_LABEL] = json!(sync.hash);
+    set(
+        &mut template,
+        &["metadata", "labels", HASH_LABEL],
+        json!(sync.hash),
+    );
     let mut selector = d
         .pointer("/spec/selector")
         .cloned()
         .unwrap_or_else(|| json!({"matchLabels": template["metadata"]["labels"].clone()}));
-    if !selector["matchLabels"].is_object() {
-        selector["matchLabels"] = json!({});
-    }
-    selector["matchLabels"][HASH_LABEL] = json!(sync.hash);
+    set(
+        &mut selector,
+        &["matchLabels", HASH_LABEL],
+        json!(sync.hash),
+    );
     let mut spec = json!({"replicas": rs.spec, "selector": selector, "template": template.clone()});
     if let Some(m) = d.pointer("/spec/minReadySeconds") {
         spec["minReadySeconds"] = m.clone();

@@ -28,6 +28,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+pub mod daemonset;
 pub mod deployment;
 mod events;
 pub mod gc;
@@ -134,6 +135,7 @@ const CONTROLLERS: &[Controller] = &[
     deployment::reconcile,
     replicaset::reconcile,
     statefulset::reconcile,
+    daemonset::reconcile,
     scheduler::reconcile,
     kubelet::reconcile,
     gc::reconcile,

@@ -89,6 +89,31 @@ pub(crate) fn controller_uid(v: &Value) -> Option<&str> {
         .and_then(|r| str_at(r, "/uid"))
 }
 
+/// Sets `value` at `path` (object keys), turning whatever is in the way
+/// into an object: user content may be malformed, and a write must never
+/// panic (as `value["a"]["b"] = ..` does on a string).
+pub(crate) fn set(v: &mut Value, path: &[&str], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        *v = value;
+        return;
+    };
+    let mut cur = v;
+    for key in parents {
+        cur = object(cur).entry(key.to_string()).or_insert(Value::Null);
+    }
+    object(cur).insert(last.to_string(), value);
+}
+
+fn object(v: &mut Value) -> &mut Map<String, Value> {
+    if !v.is_object() {
+        *v = Value::Object(Map::new());
+    }
+    match v {
+        Value::Object(m) => m,
+        _ => unreachable!("just made an object"),
+    }
+}
+
 /// A controller ownerReference to `owner`, whose apiVersion and kind are
 /// taken from the object, falling back to the given ones.
 pub(crate) fn owner_ref(owner: &Value, api_version: &str, kind: &str) -> Value {

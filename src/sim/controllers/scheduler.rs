@@ -21,7 +21,7 @@
 
 use super::events::Recorder;
 use super::node::{affinity_matches, is_cordoned, taints, tolerations, untolerated, UNSCHEDULABLE};
-use super::obj::{i64_at, merge_conditions, name, ns, status_update, str_at, time_at, Cond};
+use super::obj::{i64_at, merge_conditions, name, ns, set, status_update, str_at, time_at, Cond};
 use super::pod::{is_terminal, node_name, quantities, requests};
 use super::replicaset::pods;
 use super::{Action, Inputs, Resource, World};
@@ -186,7 +186,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
             Some(node) => {
                 node.add(&req);
                 let mut bound = pod.clone();
-                bound["spec"]["nodeName"] = json!(name(node.obj));
+                set(&mut bound, &["spec", "nodeName"], json!(name(node.obj)));
                 out.push(Action::Update {
                     resource: pods(),
                     object: bound,
@@ -202,14 +202,15 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
             None => {
                 let msg = unschedulable_message(nodes.len(), &reasons);
                 let mut status = pod.get("status").cloned().unwrap_or_else(|| json!({}));
-                status["phase"] = json!("Pending");
+                set(&mut status, &["phase"], json!("Pending"));
                 let cond = Cond {
                     type_: "PodScheduled",
                     status: "False",
                     reason: "Unschedulable",
                     message: msg.clone(),
                 };
-                status["conditions"] = json!(merge_conditions(pod, &[cond], inputs.now, false));
+                let conds = merge_conditions(pod, &[cond], inputs.now, false);
+                set(&mut status, &["conditions"], json!(conds));
                 if let Some(a) = status_update(&pods(), pod, status) {
                     out.push(a);
                     events.warning(&mut out, pod, "FailedScheduling", msg);

@@ -328,3 +328,31 @@ pub(crate) fn statefulset(name: &str, replicas: i64, image: &str) -> Value {
 pub(crate) fn created(p: &Value) -> Option<DateTime<Utc>> {
     super::obj::time_at(p, "/metadata/creationTimestamp")
 }
+
+pub(crate) fn daemonsets() -> Resource {
+    res("apps", "daemonsets")
+}
+
+pub(crate) fn daemonset(name: &str, image: &str) -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "DaemonSet",
+        "metadata": {"name": name, "namespace": "kube-system"},
+        "spec": {
+            "selector": {"matchLabels": {"app": name}},
+            "template": pod_template(name, image, "50m"),
+        },
+    })
+}
+
+/// Sets a node's Ready condition.
+pub(crate) fn set_node_ready(w: &mut TestWorld, node: &str, ready: bool) {
+    let ready = if ready { "True" } else { "False" };
+    let mut status = w.get(&nodes(), "", node).expect("node")["status"].clone();
+    status["conditions"] = json!([{"type": "Ready", "status": ready}]);
+    w.apply(vec![Action::UpdateStatus {
+        resource: nodes(),
+        namespace: None,
+        name: node.to_string(),
+        status,
+    }]);
+}

@@ -4,5 +4,6 @@
 //!
 //! [`TestWorld`]: super::testing::TestWorld
 
+mod daemonset;
 mod deployment;
 mod statefulset;
