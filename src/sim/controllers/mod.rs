@@ -28,10 +28,12 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
 mod events;
 pub mod gc;
+pub mod job;
 pub mod kubelet;
 pub mod metrics;
 mod node;
@@ -136,6 +138,8 @@ const CONTROLLERS: &[Controller] = &[
     replicaset::reconcile,
     statefulset::reconcile,
     daemonset::reconcile,
+    cronjob::reconcile,
+    job::reconcile,
     scheduler::reconcile,
     kubelet::reconcile,
     gc::reconcile,

@@ -356,3 +356,19 @@ pub(crate) fn set_node_ready(w: &mut TestWorld, node: &str, ready: bool) {
         status,
     }]);
 }
+
+pub(crate) fn jobs() -> Resource {
+    res("batch", "jobs")
+}
+
+pub(crate) fn job(name: &str, completions: i64, parallelism: i64, run_seconds: i64) -> Value {
+    let mut template = pod_template(name, "busybox", "100m");
+    template["metadata"]["annotations"] =
+        json!({"sim.flotilla.io/run-seconds": run_seconds.to_string()});
+    template["spec"]["restartPolicy"] = json!("Never");
+    json!({
+        "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"completions": completions, "parallelism": parallelism, "template": template},
+    })
+}

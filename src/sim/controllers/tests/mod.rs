@@ -6,4 +6,5 @@
 
 mod daemonset;
 mod deployment;
+mod job;
 mod statefulset;
