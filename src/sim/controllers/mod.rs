@@ -33,6 +33,7 @@ pub mod daemonset;
 pub mod deployment;
 mod events;
 pub mod gc;
+pub mod generic;
 pub mod job;
 pub mod kubelet;
 pub mod metrics;
@@ -140,6 +141,7 @@ const CONTROLLERS: &[Controller] = &[
     daemonset::reconcile,
     cronjob::reconcile,
     job::reconcile,
+    generic::reconcile,
     scheduler::reconcile,
     kubelet::reconcile,
     gc::reconcile,

@@ -372,3 +372,19 @@ pub(crate) fn job(name: &str, completions: i64, parallelism: i64, run_seconds: i
         "spec": {"completions": completions, "parallelism": parallelism, "template": template},
     })
 }
+
+pub(crate) fn clonesets() -> Resource {
+    res("apps.kruise.io", "clonesets")
+}
+
+pub(crate) fn cloneset(name: &str, replicas: i64, image: &str) -> Value {
+    json!({
+        "apiVersion": "apps.kruise.io/v1alpha1", "kind": "CloneSet",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": pod_template(name, image, "100m"),
+        },
+    })
+}

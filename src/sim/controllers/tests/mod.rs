@@ -6,5 +6,6 @@
 
 mod daemonset;
 mod deployment;
+mod generic;
 mod job;
 mod statefulset;
