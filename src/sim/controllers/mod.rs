@@ -34,6 +34,7 @@ pub mod deployment;
 mod events;
 pub mod gc;
 pub mod generic;
+pub mod hpa;
 pub mod job;
 pub mod kubelet;
 pub mod metrics;
@@ -142,6 +143,7 @@ const CONTROLLERS: &[Controller] = &[
     cronjob::reconcile,
     job::reconcile,
     generic::reconcile,
+    hpa::reconcile,
     scheduler::reconcile,
     kubelet::reconcile,
     gc::reconcile,

@@ -388,3 +388,27 @@ pub(crate) fn cloneset(name: &str, replicas: i64, image: &str) -> Value {
         },
     })
 }
+
+pub(crate) fn hpas() -> Resource {
+    res("autoscaling", "horizontalpodautoscalers")
+}
+
+pub(crate) fn hpa(
+    kind: &str,
+    api_version: &str,
+    target: &str,
+    min: i64,
+    max: i64,
+    goal: i64,
+) -> Value {
+    json!({
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": target, "namespace": "default"},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": api_version, "kind": kind, "name": target},
+            "minReplicas": min, "maxReplicas": max,
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu",
+                "target": {"type": "Utilization", "averageUtilization": goal}}}],
+        },
+    })
+}

@@ -7,5 +7,6 @@
 mod daemonset;
 mod deployment;
 mod generic;
+mod hpa;
 mod job;
 mod statefulset;
