@@ -6,7 +6,9 @@
 
 mod daemonset;
 mod deployment;
+mod gc;
 mod generic;
 mod hpa;
 mod job;
+mod scheduler;
 mod statefulset;
