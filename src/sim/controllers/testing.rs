@@ -31,6 +31,9 @@ pub(crate) struct TestWorld {
     pub objects: BTreeMap<Resource, Vec<Value>>,
     pub inputs: Inputs,
     next: u64,
+    /// When set, each round's actions are applied in an order shuffled
+    /// from this seed (controllers must not depend on the order).
+    pub shuffle: Option<u64>,
 }
 
 impl World for TestWorld {
@@ -59,6 +62,7 @@ impl TestWorld {
                 generic_workloads: Vec::new(),
             },
             next: 0,
+            shuffle: None,
         }
     }
 
@@ -229,9 +233,12 @@ impl TestWorld {
     /// after every round; panics on a livelock.
     pub fn settle_with(&mut self, check: &mut dyn FnMut(&TestWorld)) -> usize {
         for round in 0..MAX_ROUNDS {
-            let actions = run_all(self, &self.inputs);
+            let mut actions = run_all(self, &self.inputs);
             if actions.is_empty() {
                 return round;
+            }
+            if let Some(seed) = self.shuffle.as_mut() {
+                shuffle(&mut actions, seed);
             }
             self.apply(actions);
             check(self);
@@ -263,6 +270,17 @@ impl TestWorld {
     /// Pods in `phase` whose Ready condition is `ready`.
     pub fn count_pods(&self, f: impl Fn(&Value) -> bool) -> usize {
         self.list(&pods()).into_iter().filter(|p| f(p)).count()
+    }
+}
+
+/// Fisher-Yates with a xorshift generator (no dependency on `rand`).
+fn shuffle<T>(items: &mut [T], seed: &mut u64) {
+    for i in (1..items.len()).rev() {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        let j = (*seed % (i as u64 + 1)) as usize;
+        items.swap(i, j);
     }
 }
 

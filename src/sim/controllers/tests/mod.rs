@@ -10,5 +10,6 @@ mod gc;
 mod generic;
 mod hpa;
 mod job;
+mod properties;
 mod scheduler;
 mod statefulset;
