@@ -27,13 +27,14 @@
 
 use super::events::Recorder;
 use super::obj::{
-    annotation, by_controller, i64_at, is_deleting, name, ns, owner_ref, stable_hash, str_at,
-    time_at, uid,
+    annotation, by_controller, i64_at, is_deleting, name, ns, owner_ref, set, stable_hash, str_at,
+    taken_names, time_at, uid,
 };
 use super::pod::{is_active, is_available, is_ready};
 use super::replicaset::{self, pods};
 use super::{Action, Inputs, Resource, World};
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 mod rollout;
 mod status;
@@ -90,6 +91,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
     let pods_by_rs = by_controller(&all_pods);
     let all_rs = world.list(&replicaset::resource());
     let rs_by_d = by_controller(&all_rs);
+    let rs_names = taken_names(&all_rs);
     let mut events = Recorder::new(world, "deployment-controller", inputs.now);
     let mut out = Vec::new();
     for d in world.list(&resource()) {
@@ -131,7 +133,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
                 r.name.clone(),
             )
         });
-        let (hash, new_index) = find_new(d, &sets, &all_rs);
+        let (hash, new_index) = find_new(d, &sets, &rs_names);
         let new = new_index.map(|i| sets.remove(i));
         let mut sync = Sync {
             d,
@@ -177,7 +179,7 @@ fn template_without_hash(rs: &Value) -> Option<Value> {
 /// the owned ReplicaSet whose template equals the Deployment's (ignoring
 /// the hash label) or that carries the hash label; a hash whose name is
 /// taken by another ReplicaSet is skipped.
-fn find_new(d: &Value, sets: &[Rs], all_rs: &[&Value]) -> (String, Option<usize>) {
+fn find_new(d: &Value, sets: &[Rs], taken: &BTreeSet<(String, String)>) -> (String, Option<usize>) {
     let template = d.pointer("/spec/template").unwrap_or(&Value::Null);
     let by_template = sets.iter().rposition(|r| {
         r.obj
@@ -200,10 +202,7 @@ fn find_new(d: &Value, sets: &[Rs], all_rs: &[&Value]) -> (String, Option<usize>
         }) {
             return (hash, Some(i));
         }
-        if !all_rs
-            .iter()
-            .any(|rs| ns(rs) == ns(d) && name(rs) == rs_name)
-        {
+        if !taken.contains(&(ns(d).to_string(), rs_name)) {
             return (hash, None);
         }
     }
@@ -222,7 +221,7 @@ fn write(sync: &Sync, events: &mut Recorder, out: &mut Vec<Action>) {
             }),
             Some(obj) if scaled || rs.revision != rs.orig_revision => {
                 let mut obj = obj.clone();
-                obj["spec"]["replicas"] = json!(rs.spec);
+                set(&mut obj, &["spec", "replicas"], json!(rs.spec));
                 set_annotation(&mut obj, REVISION, rs.revision.to_string());
                 out.push(Action::Update {
                     resource: replicaset::resource(),
@@ -265,27 +264,26 @@ fn write(sync: &Sync, events: &mut Recorder, out: &mut Vec<Action>) {
 }
 
 fn set_annotation(obj: &mut Value, key: &str, value: String) {
-    if !obj["metadata"]["annotations"].is_object() {
-        obj["metadata"]["annotations"] = json!({});
-    }
-    obj["metadata"]["annotations"][key] = json!(value);
+    set(obj, &["metadata", "annotations", key], json!(value));
 }
 
 fn new_replicaset(sync: &Sync, rs: &Rs) -> Value {
     let d = sync.d;
     let mut template = d.pointer("/spec/template").cloned().unwrap_or_default();
-    if !template["metadata"]["labels"].is_object() {
-        template["metadata"]["labels"] = json!({});
-    }
-    template["metadata"]["labels"][HASH_LABEL] = json!(sync.hash);
+    set(
+        &mut template,
+        &["metadata", "labels", HASH_LABEL],
+        json!(sync.hash),
+    );
     let mut selector = d
         .pointer("/spec/selector")
         .cloned()
         .unwrap_or_else(|| json!({"matchLabels": template["metadata"]["labels"].clone()}));
-    if !selector["matchLabels"].is_object() {
-        selector["matchLabels"] = json!({});
-    }
-    selector["matchLabels"][HASH_LABEL] = json!(sync.hash);
+    set(
+        &mut selector,
+        &["matchLabels", HASH_LABEL],
+        json!(sync.hash),
+    );
     let mut spec = json!({"replicas": rs.spec, "selector": selector, "template": template.clone()});
     if let Some(m) = d.pointer("/spec/minReadySeconds") {
         spec["minReadySeconds"] = m.clone();

@@ -28,9 +28,14 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+pub mod cronjob;
+pub mod daemonset;
 pub mod deployment;
 mod events;
 pub mod gc;
+pub mod generic;
+pub mod hpa;
+pub mod job;
 pub mod kubelet;
 pub mod metrics;
 mod node;
@@ -134,6 +139,11 @@ const CONTROLLERS: &[Controller] = &[
     deployment::reconcile,
     replicaset::reconcile,
     statefulset::reconcile,
+    daemonset::reconcile,
+    cronjob::reconcile,
+    job::reconcile,
+    generic::reconcile,
+    hpa::reconcile,
     scheduler::reconcile,
     kubelet::reconcile,
     gc::reconcile,

@@ -7,7 +7,6 @@
 //! Hashes are computed over a canonical form (object keys sorted), so that
 //! the same template always yields the same name whatever its key order.
 
-use crate::model::common::LabelSelector;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -89,6 +88,31 @@ pub(crate) fn controller_uid(v: &Value) -> Option<&str> {
         .and_then(|r| str_at(r, "/uid"))
 }
 
+/// Sets `value` at `path` (object keys), turning whatever is in the way
+/// into an object: user content may be malformed, and a write must never
+/// panic (as `value["a"]["b"] = ..` does on a string).
+pub(crate) fn set(v: &mut Value, path: &[&str], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        *v = value;
+        return;
+    };
+    let mut cur = v;
+    for key in parents {
+        cur = object(cur).entry(key.to_string()).or_insert(Value::Null);
+    }
+    object(cur).insert(last.to_string(), value);
+}
+
+fn object(v: &mut Value) -> &mut Map<String, Value> {
+    if !v.is_object() {
+        *v = Value::Object(Map::new());
+    }
+    match v {
+        Value::Object(m) => m,
+        _ => unreachable!("just made an object"),
+    }
+}
+
 /// A controller ownerReference to `owner`, whose apiVersion and kind are
 /// taken from the object, falling back to the given ones.
 pub(crate) fn owner_ref(owner: &Value, api_version: &str, kind: &str) -> Value {
@@ -119,16 +143,6 @@ pub(crate) fn taken_names(objs: &[&Value]) -> BTreeSet<(String, String)> {
     objs.iter()
         .map(|o| (ns(o).to_string(), name(o).to_string()))
         .collect()
-}
-
-/// Whether `labels` satisfy the label selector at `sel` (Kubernetes
-/// semantics: `{}` matches everything). A missing or malformed selector
-/// matches nothing.
-pub(crate) fn selector_matches(sel: Option<&Value>, labels: &BTreeMap<String, String>) -> bool {
-    match sel.map(|s| serde_json::from_value::<LabelSelector>(s.clone())) {
-        Some(Ok(s)) => s.matches(labels),
-        _ => false,
-    }
 }
 
 /// A label selector in the string form `kubectl` and `/scale` use:
@@ -403,22 +417,11 @@ mod tests {
     }
 
     #[test]
-    fn selectors_match_and_print() {
+    fn selectors_print() {
         let sel = json!({"matchLabels": {"app": "web"},
-            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]}]});
-        let l = |pairs: &[(&str, &str)]| {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<BTreeMap<_, _>>()
-        };
-        assert!(selector_matches(
-            Some(&sel),
-            &l(&[("app", "web"), ("tier", "a")])
-        ));
-        assert!(!selector_matches(Some(&sel), &l(&[("app", "web")])));
-        assert!(!selector_matches(None, &l(&[("app", "web")])));
-        assert_eq!(selector_string(Some(&sel)), "app=web,tier in (a,b)");
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]},
+                                 {"key": "gone", "operator": "DoesNotExist"}]});
+        assert_eq!(selector_string(Some(&sel)), "app=web,tier in (a,b),!gone");
     }
 
     #[test]

@@ -21,11 +21,12 @@
 
 use super::events::Recorder;
 use super::node::{affinity_matches, is_cordoned, taints, tolerations, untolerated, UNSCHEDULABLE};
-use super::obj::{i64_at, merge_conditions, name, ns, status_update, str_at, time_at, Cond};
+use super::obj::{i64_at, merge_conditions, name, ns, set, status_update, str_at, time_at, Cond};
 use super::pod::{is_terminal, node_name, quantities, requests};
 use super::replicaset::pods;
 use super::{Action, Inputs, Resource, World};
 use crate::model::kinds::cluster::{Taint, TaintEffect};
+use crate::model::kinds::propagation::Toleration;
 use serde_json::{json, Value};
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
@@ -39,6 +40,7 @@ const DEFAULT_MAX_PODS: i128 = 110;
 
 struct Node<'w> {
     obj: &'w Value,
+    taints: Vec<Taint>,
     allocatable: BTreeMap<String, i128>,
     used: BTreeMap<String, i128>,
     pods: i128,
@@ -52,8 +54,12 @@ impl Node<'_> {
     }
 
     /// Why the pod cannot go here (the first failing filter's reasons).
-    fn filter(&self, pod: &Value, req: &BTreeMap<String, i128>) -> Result<(), Vec<String>> {
-        let tols = tolerations(pod);
+    fn filter(
+        &self,
+        pod: &Value,
+        tols: &[Toleration],
+        req: &BTreeMap<String, i128>,
+    ) -> Result<(), Vec<String>> {
         let unschedulable = Taint {
             key: UNSCHEDULABLE.into(),
             value: None,
@@ -63,9 +69,8 @@ impl Node<'_> {
         if is_cordoned(self.obj) && !tols.iter().any(|t| t.tolerates(&unschedulable)) {
             return Err(vec!["node(s) were unschedulable".into()]);
         }
-        let node_taints = taints(self.obj);
         let effects = [TaintEffect::NoSchedule, TaintEffect::NoExecute];
-        if let Some(t) = untolerated(&node_taints, &tols, &effects) {
+        if let Some(t) = untolerated(&self.taints, tols, &effects) {
             let value = t.value.as_deref().unwrap_or("");
             return Err(vec![format!(
                 "node(s) had untolerated taint {{{}: {value}}}",
@@ -130,6 +135,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
             };
             Node {
                 obj: n,
+                taints: taints(n),
                 allocatable,
                 used: BTreeMap::new(),
                 pods: 0,
@@ -167,10 +173,11 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
     let mut out = Vec::new();
     for pod in pending {
         let req = requests(pod);
+        let tols = tolerations(pod);
         let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
         let mut best: Option<(i128, usize)> = None;
         for (i, node) in nodes.iter().enumerate() {
-            match node.filter(pod, &req) {
+            match node.filter(pod, &tols, &req) {
                 Ok(()) => {
                     let score = node.score(&req);
                     if best.is_none_or(|(s, _)| score > s) {
@@ -186,7 +193,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
             Some(node) => {
                 node.add(&req);
                 let mut bound = pod.clone();
-                bound["spec"]["nodeName"] = json!(name(node.obj));
+                set(&mut bound, &["spec", "nodeName"], json!(name(node.obj)));
                 out.push(Action::Update {
                     resource: pods(),
                     object: bound,
@@ -202,14 +209,15 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
             None => {
                 let msg = unschedulable_message(nodes.len(), &reasons);
                 let mut status = pod.get("status").cloned().unwrap_or_else(|| json!({}));
-                status["phase"] = json!("Pending");
+                set(&mut status, &["phase"], json!("Pending"));
                 let cond = Cond {
                     type_: "PodScheduled",
                     status: "False",
                     reason: "Unschedulable",
                     message: msg.clone(),
                 };
-                status["conditions"] = json!(merge_conditions(pod, &[cond], inputs.now, false));
+                let conds = merge_conditions(pod, &[cond], inputs.now, false);
+                set(&mut status, &["conditions"], json!(conds));
                 if let Some(a) = status_update(&pods(), pod, status) {
                     out.push(a);
                     events.warning(&mut out, pod, "FailedScheduling", msg);

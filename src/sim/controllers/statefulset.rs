@@ -22,8 +22,8 @@
 
 use super::events::Recorder;
 use super::obj::{
-    by_controller, generation, i64_at, is_deleting, name, ns, owner_ref, safe_encode, stable_hash,
-    status_update, str_at, taken_names, uid,
+    by_controller, generation, i64_at, is_deleting, name, ns, owner_ref, safe_encode, set,
+    stable_hash, status_update, str_at, taken_names, uid,
 };
 use super::pod::{from_template, is_active, is_available, is_ready, phase};
 use super::replicaset::{delete_pod, pods};
@@ -168,9 +168,9 @@ impl Set<'_, '_> {
                 ("apps.kubernetes.io/pod-index", ord.to_string()),
             ],
         );
-        pod["spec"]["hostname"] = json!(pod_name);
+        set(&mut pod, &["spec", "hostname"], json!(pod_name));
         if let Some(svc) = str_at(self.sts, "/spec/serviceName").filter(|s| !s.is_empty()) {
-            pod["spec"]["subdomain"] = json!(svc);
+            set(&mut pod, &["spec", "subdomain"], json!(svc));
         }
         self.out.push(Action::Create {
             resource: pods(),

@@ -31,6 +31,9 @@ pub(crate) struct TestWorld {
     pub objects: BTreeMap<Resource, Vec<Value>>,
     pub inputs: Inputs,
     next: u64,
+    /// When set, each round's actions are applied in an order shuffled
+    /// from this seed (controllers must not depend on the order).
+    pub shuffle: Option<u64>,
 }
 
 impl World for TestWorld {
@@ -59,6 +62,7 @@ impl TestWorld {
                 generic_workloads: Vec::new(),
             },
             next: 0,
+            shuffle: None,
         }
     }
 
@@ -229,9 +233,12 @@ impl TestWorld {
     /// after every round; panics on a livelock.
     pub fn settle_with(&mut self, check: &mut dyn FnMut(&TestWorld)) -> usize {
         for round in 0..MAX_ROUNDS {
-            let actions = run_all(self, &self.inputs);
+            let mut actions = run_all(self, &self.inputs);
             if actions.is_empty() {
                 return round;
+            }
+            if let Some(seed) = self.shuffle.as_mut() {
+                shuffle(&mut actions, seed);
             }
             self.apply(actions);
             check(self);
@@ -263,6 +270,17 @@ impl TestWorld {
     /// Pods in `phase` whose Ready condition is `ready`.
     pub fn count_pods(&self, f: impl Fn(&Value) -> bool) -> usize {
         self.list(&pods()).into_iter().filter(|p| f(p)).count()
+    }
+}
+
+/// Fisher-Yates with a xorshift generator (no dependency on `rand`).
+fn shuffle<T>(items: &mut [T], seed: &mut u64) {
+    for i in (1..items.len()).rev() {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        let j = (*seed % (i as u64 + 1)) as usize;
+        items.swap(i, j);
     }
 }
 
@@ -327,4 +345,88 @@ pub(crate) fn statefulset(name: &str, replicas: i64, image: &str) -> Value {
 /// The pod's creation time.
 pub(crate) fn created(p: &Value) -> Option<DateTime<Utc>> {
     super::obj::time_at(p, "/metadata/creationTimestamp")
+}
+
+pub(crate) fn daemonsets() -> Resource {
+    res("apps", "daemonsets")
+}
+
+pub(crate) fn daemonset(name: &str, image: &str) -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "DaemonSet",
+        "metadata": {"name": name, "namespace": "kube-system"},
+        "spec": {
+            "selector": {"matchLabels": {"app": name}},
+            "template": pod_template(name, image, "50m"),
+        },
+    })
+}
+
+/// Sets a node's Ready condition.
+pub(crate) fn set_node_ready(w: &mut TestWorld, node: &str, ready: bool) {
+    let ready = if ready { "True" } else { "False" };
+    let mut status = w.get(&nodes(), "", node).expect("node")["status"].clone();
+    status["conditions"] = json!([{"type": "Ready", "status": ready}]);
+    w.apply(vec![Action::UpdateStatus {
+        resource: nodes(),
+        namespace: None,
+        name: node.to_string(),
+        status,
+    }]);
+}
+
+pub(crate) fn jobs() -> Resource {
+    res("batch", "jobs")
+}
+
+pub(crate) fn job(name: &str, completions: i64, parallelism: i64, run_seconds: i64) -> Value {
+    let mut template = pod_template(name, "busybox", "100m");
+    template["metadata"]["annotations"] =
+        json!({"sim.flotilla.io/run-seconds": run_seconds.to_string()});
+    template["spec"]["restartPolicy"] = json!("Never");
+    json!({
+        "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"completions": completions, "parallelism": parallelism, "template": template},
+    })
+}
+
+pub(crate) fn clonesets() -> Resource {
+    res("apps.kruise.io", "clonesets")
+}
+
+pub(crate) fn cloneset(name: &str, replicas: i64, image: &str) -> Value {
+    json!({
+        "apiVersion": "apps.kruise.io/v1alpha1", "kind": "CloneSet",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": pod_template(name, image, "100m"),
+        },
+    })
+}
+
+pub(crate) fn hpas() -> Resource {
+    res("autoscaling", "horizontalpodautoscalers")
+}
+
+pub(crate) fn hpa(
+    kind: &str,
+    api_version: &str,
+    target: &str,
+    min: i64,
+    max: i64,
+    goal: i64,
+) -> Value {
+    json!({
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": target, "namespace": "default"},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": api_version, "kind": kind, "name": target},
+            "minReplicas": min, "maxReplicas": max,
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu",
+                "target": {"type": "Utilization", "averageUtilization": goal}}}],
+        },
+    })
 }

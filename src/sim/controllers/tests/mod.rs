@@ -4,5 +4,12 @@
 //!
 //! [`TestWorld`]: super::testing::TestWorld
 
+mod daemonset;
 mod deployment;
+mod gc;
+mod generic;
+mod hpa;
+mod job;
+mod properties;
+mod scheduler;
 mod statefulset;
