@@ -27,6 +27,7 @@ pub mod clock;
 pub mod cluster;
 pub mod config;
 pub mod controllers;
+pub mod convert;
 pub mod counters;
 pub mod error;
 pub mod faults;

@@ -7,6 +7,7 @@ use super::{
     discovery, error_response, json_response, openapi, table, typed_response, watch, Request,
 };
 use crate::sim::cluster::{lock, SimCluster};
+use crate::sim::convert;
 use crate::sim::error::ApiError;
 use crate::sim::faults::Verdict;
 use crate::sim::selector::{FieldSelector, LabelSelector};
@@ -235,11 +236,12 @@ fn get(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, ApiE
             &super::scale::to_scale(&t.rt, &object),
         ));
     }
+    let served = convert::to_served(&t.rt, &object);
     Ok(object_response(
         StatusCode::OK,
         req,
         &t.rt.kind,
-        &object,
+        &served,
         cluster.clock.now(),
     ))
 }
@@ -299,7 +301,8 @@ fn list(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, Api
         t["metadata"] = metadata;
         return Ok(json_response(StatusCode::OK, &t));
     }
-    let list = json!({"kind": format!("{}List", t.rt.kind), "apiVersion": t.rt.api_version(), "metadata": metadata, "items": page});
+    let items: Vec<Value> = page.iter().map(|o| convert::to_served(&t.rt, o)).collect();
+    let list = json!({"kind": format!("{}List", t.rt.kind), "apiVersion": t.rt.api_version(), "metadata": metadata, "items": items});
     Ok(json_response(StatusCode::OK, &list))
 }
 
@@ -348,7 +351,10 @@ fn create(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, A
     let opts = options(cluster, req);
     let mut store = cluster.store();
     let created = super::patch::create(&mut store, t, object, &opts, &super::patch::manager(req))?;
-    Ok(json_response(StatusCode::CREATED, &created))
+    Ok(json_response(
+        StatusCode::CREATED,
+        &convert::to_served(&t.rt, &created),
+    ))
 }
 
 fn update(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, ApiError> {
@@ -378,7 +384,10 @@ fn update(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, A
             &super::scale::to_scale(&t.rt, &stored),
         ));
     }
-    Ok(json_response(StatusCode::OK, &stored))
+    Ok(json_response(
+        StatusCode::OK,
+        &convert::to_served(&t.rt, &stored),
+    ))
 }
 
 fn propagation(req: &Request) -> Result<Propagation, ApiError> {

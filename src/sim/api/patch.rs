@@ -8,6 +8,7 @@ use super::path::Target;
 use super::{json_response, scale, Request};
 use crate::sim::apply::{self, Writer};
 use crate::sim::cluster::SimCluster;
+use crate::sim::convert::to_served;
 use crate::sim::error::ApiError;
 use crate::sim::patch::{self as patches, PatchError, PatchKind};
 use crate::sim::resources::ResourceType;
@@ -124,7 +125,10 @@ pub fn patch(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response
         return match live {
             None if t.subresource.is_none() => {
                 let created = store.create(&t.rt, t.namespace.as_deref(), merged, &opts)?;
-                Ok(json_response(StatusCode::CREATED, &created))
+                Ok(json_response(
+                    StatusCode::CREATED,
+                    &to_served(&t.rt, &created),
+                ))
             }
             None => Err(ApiError::not_found(&t.rt, name)),
             Some(_) => {
@@ -135,7 +139,7 @@ pub fn patch(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response
                 };
                 let stored =
                     store.replace(&t.rt, t.namespace.as_deref(), name, merged, part, &opts)?;
-                Ok(json_response(StatusCode::OK, &stored))
+                Ok(json_response(StatusCode::OK, &to_served(&t.rt, &stored)))
             }
         };
     }
@@ -158,5 +162,5 @@ pub fn patch(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response
             &scale::to_scale(&t.rt, &stored),
         ));
     }
-    Ok(json_response(StatusCode::OK, &stored))
+    Ok(json_response(StatusCode::OK, &to_served(&t.rt, &stored)))
 }

@@ -23,6 +23,7 @@
 //! (json names, pointers and `omitempty`).
 
 mod apis;
+mod autoscaling;
 mod container;
 mod core_v1;
 mod meta;
@@ -116,6 +117,11 @@ static KINDS: &[(&str, &str, &Message)] = &[
         &apis::POD_DISRUPTION_BUDGET,
     ),
     ("networking.k8s.io/v1", "Ingress", &apis::INGRESS),
+    (
+        "autoscaling/v1",
+        "HorizontalPodAutoscaler",
+        &autoscaling::HORIZONTAL_POD_AUTOSCALER,
+    ),
 ];
 
 /// The `(apiVersion, kind)` pairs [`decode`] understands.

@@ -36,6 +36,7 @@ pub fn require_type(rt: &ResourceType, object: &mut Value) -> Result<(), ApiErro
     if !object.get("metadata").is_some_and(Value::is_object) {
         object["metadata"] = json!({});
     }
+    *object = crate::sim::convert::to_storage(rt, object.take());
     Ok(())
 }
 
@@ -190,13 +191,53 @@ pub fn default_on_create(rt: &ResourceType, object: &mut Value, uid: &str) {
                 }
             }
         }
-        ("apps", "StatefulSet" | "ReplicaSet") => {
+        ("apps", "ReplicaSet") => {
             if object.pointer("/spec/replicas").is_none_or(Value::is_null) {
                 object["spec"]["replicas"] = json!(1);
             }
         }
+        ("apps", "StatefulSet") => {
+            let spec = &mut object["spec"];
+            fill(spec, "replicas", json!(1));
+            fill(spec, "podManagementPolicy", json!("OrderedReady"));
+            fill(
+                spec,
+                "updateStrategy",
+                json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}),
+            );
+            fill(spec, "revisionHistoryLimit", json!(10));
+            fill(
+                spec,
+                "persistentVolumeClaimRetentionPolicy",
+                json!({"whenDeleted": "Retain", "whenScaled": "Retain"}),
+            );
+        }
+        ("apps", "DaemonSet") => {
+            let spec = &mut object["spec"];
+            fill(
+                spec,
+                "updateStrategy",
+                json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}),
+            );
+            fill(spec, "revisionHistoryLimit", json!(10));
+        }
+        ("batch", "Job") => {
+            let spec = &mut object["spec"];
+            fill(spec, "completions", json!(1));
+            fill(spec, "parallelism", json!(1));
+            fill(spec, "backoffLimit", json!(6));
+            fill(spec, "completionMode", json!("NonIndexed"));
+            fill(spec, "suspend", json!(false));
+        }
         ("apiextensions.k8s.io", "CustomResourceDefinition") => crd_status(object),
         _ => {}
+    }
+}
+
+/// Sets `field` of `spec` when it is absent or null.
+fn fill(spec: &mut Value, field: &str, value: Value) {
+    if spec.get(field).is_none_or(Value::is_null) {
+        spec[field] = value;
     }
 }
 
