@@ -135,11 +135,15 @@ fn in_window(
 }
 
 pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
+    let hpas = world.list(&resource());
+    if hpas.is_empty() {
+        return Vec::new();
+    }
     let owners = Owners::new(world, inputs);
     let mut events = Recorder::new(world, "horizontal-pod-autoscaler", inputs.now);
     let mut out = Vec::new();
     let now = inputs.now;
-    for hpa in world.list(&resource()) {
+    for hpa in hpas {
         if is_deleting(hpa) {
             continue;
         }

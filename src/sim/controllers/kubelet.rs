@@ -63,7 +63,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
         let Some((index, node)) = node_index.get(node_name).copied() else {
             continue;
         };
-        if is_deleting(p) || is_terminal(p) {
+        if is_deleting(p) || is_terminal(p) || settled(p, node) {
             continue;
         }
         let host_ip = host_ip(node, index);
@@ -81,6 +81,26 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
         out.extend(super::obj::status_update(&pods(), p, status));
     }
     out
+}
+
+/// A long-running pod that is Running and Ready on a Ready node, with
+/// addresses and its containers' statuses: nothing can change until its
+/// node does (a shortcut, as most pods are in this state most of the time).
+fn settled(p: &Value, node: &Value) -> bool {
+    let images = |ptr: &str, key: &str| -> Vec<Option<&str>> {
+        p.pointer(ptr)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(|c| str_at(c, key)).collect())
+            .unwrap_or_default()
+    };
+    !matches!(
+        str_at(p, "/spec/restartPolicy"),
+        Some("Never" | "OnFailure")
+    ) && str_at(p, "/status/phase") == Some("Running")
+        && super::pod::is_ready(p)
+        && node::is_ready(node)
+        && str_at(p, "/status/podIP").is_some()
+        && images("/spec/containers", "/image") == images("/status/containerStatuses", "/image")
 }
 
 fn pod_status(p: &Value, node: &Value, inputs: &Inputs, host_ip: &str, pod_ip: &str) -> Value {

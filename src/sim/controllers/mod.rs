@@ -133,9 +133,14 @@ pub struct Inputs {
 
 type Controller = fn(&dyn World, &Inputs) -> Vec<Action>;
 
-/// Every controller, in a fixed order (the order only fixes the order of
-/// the returned actions, which does not matter within a round).
+/// Every controller, in a fixed order. Any order of the returned actions
+/// converges; this one also means that, applied in order, the `Update`s of
+/// a round (which carry the snapshot's resourceVersion: the HPA's of its
+/// target, the Deployment controller's of its ReplicaSets) land before the
+/// status writes that would make them stale.
 const CONTROLLERS: &[Controller] = &[
+    hpa::reconcile,
+    cronjob::reconcile,
     deployment::reconcile,
     replicaset::reconcile,
     statefulset::reconcile,
@@ -143,7 +148,6 @@ const CONTROLLERS: &[Controller] = &[
     cronjob::reconcile,
     job::reconcile,
     generic::reconcile,
-    hpa::reconcile,
     scheduler::reconcile,
     kubelet::reconcile,
     gc::reconcile,

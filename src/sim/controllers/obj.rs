@@ -138,11 +138,36 @@ pub(crate) fn by_controller<'a>(objs: &[&'a Value]) -> BTreeMap<&'a str, Vec<&'a
     map
 }
 
-/// The names taken in each namespace, to pick new names that do not collide.
-pub(crate) fn taken_names(objs: &[&Value]) -> BTreeSet<(String, String)> {
-    objs.iter()
-        .map(|o| (ns(o).to_string(), name(o).to_string()))
-        .collect()
+/// The names taken in each namespace, to pick new names that do not
+/// collide; the set is built on first use, since most rounds create nothing.
+pub(crate) struct Names<'a> {
+    objs: &'a [&'a Value],
+    set: Option<BTreeSet<(String, String)>>,
+}
+
+impl<'a> Names<'a> {
+    pub(crate) fn new(objs: &'a [&'a Value]) -> Self {
+        Names { objs, set: None }
+    }
+
+    fn set(&mut self) -> &mut BTreeSet<(String, String)> {
+        let objs = self.objs;
+        self.set.get_or_insert_with(|| {
+            objs.iter()
+                .map(|o| (ns(o).to_string(), name(o).to_string()))
+                .collect()
+        })
+    }
+
+    pub(crate) fn contains(&mut self, namespace: &str, name: &str) -> bool {
+        self.set()
+            .contains(&(namespace.to_string(), name.to_string()))
+    }
+
+    /// Records a name; false if it was taken.
+    pub(crate) fn insert(&mut self, namespace: &str, name: &str) -> bool {
+        self.set().insert((namespace.to_string(), name.to_string()))
+    }
 }
 
 /// A label selector in the string form `kubectl` and `/scale` use:
@@ -254,18 +279,13 @@ pub(crate) fn suffix(seed: &str, n: u64) -> String {
 /// The first `base-<suffix>` name free in `namespace` (suffixes derived
 /// from `seed` and a counter); records it as taken. The base is cut to 57
 /// characters, as `generateName` cuts it, so the name stays a valid label.
-pub(crate) fn fresh_name(
-    base: &str,
-    namespace: &str,
-    seed: &str,
-    taken: &mut BTreeSet<(String, String)>,
-) -> String {
+pub(crate) fn fresh_name(base: &str, namespace: &str, seed: &str, taken: &mut Names<'_>) -> String {
     let base: String = base.chars().take(57).collect();
     let base = base.trim_end_matches(['-', '.']);
     let mut n = 0u64;
     loop {
         let candidate = format!("{base}-{}", suffix(seed, n));
-        if taken.insert((namespace.to_string(), candidate.clone())) {
+        if taken.insert(namespace, &candidate) {
             return candidate;
         }
         n += 1;
@@ -409,7 +429,7 @@ mod tests {
         let b = json!({"a": {"x": "s", "y": [1, 2]}, "b": 1});
         assert_eq!(stable_hash(&a), stable_hash(&b));
         assert_ne!(stable_hash(&a), stable_hash(&json!({"b": 2})));
-        let mut taken = BTreeSet::new();
+        let mut taken = Names::new(&[]);
         let first = fresh_name("web", "ns", "uid-1", &mut taken);
         let second = fresh_name("web", "ns", "uid-1", &mut taken);
         assert_ne!(first, second);

@@ -66,3 +66,53 @@ proptest! {
         prop_assert!(d["status"]["readyReplicas"].as_i64().unwrap_or(0) <= replicas);
     }
 }
+
+/// How long one settled round takes on a cluster of a few thousand objects
+/// (run with `--ignored --nocapture`; not an assertion on speed).
+#[test]
+#[ignore]
+fn settled_round_cost() {
+    let mut w = TestWorld::new();
+    for i in 0..40 {
+        w.create(nodes(), node(&format!("n{i}"), "64", "256Gi"));
+    }
+    for i in 0..400 {
+        w.create(
+            deployments(),
+            deployment(&format!("d{i}"), 3, "nginx:1", "100m"),
+        );
+    }
+    let t = std::time::Instant::now();
+    w.run_for(10, 5, &mut |_| {});
+    let settle = t.elapsed();
+    let objects: usize = w.objects.values().map(Vec::len).sum();
+    let t = std::time::Instant::now();
+    let actions = crate::sim::controllers::run_all(&w, &w.inputs);
+    eprintln!(
+        "{objects} objects: settling {settle:?}, one idle round {:?}, {} actions",
+        t.elapsed(),
+        actions.len()
+    );
+    use crate::sim::controllers::*;
+    let each: [(
+        &str,
+        fn(&dyn crate::sim::controllers::World, &Inputs) -> Vec<Action>,
+    ); 11] = [
+        ("deployment", deployment::reconcile),
+        ("replicaset", replicaset::reconcile),
+        ("statefulset", statefulset::reconcile),
+        ("daemonset", daemonset::reconcile),
+        ("cronjob", cronjob::reconcile),
+        ("job", job::reconcile),
+        ("generic", generic::reconcile),
+        ("hpa", hpa::reconcile),
+        ("scheduler", scheduler::reconcile),
+        ("kubelet", kubelet::reconcile),
+        ("gc", gc::reconcile),
+    ];
+    for (name, f) in each {
+        let t = std::time::Instant::now();
+        f(&w, &w.inputs);
+        eprintln!("  {name}: {:?}", t.elapsed());
+    }
+}
