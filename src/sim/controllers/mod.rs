@@ -145,7 +145,6 @@ const CONTROLLERS: &[Controller] = &[
     replicaset::reconcile,
     statefulset::reconcile,
     daemonset::reconcile,
-    cronjob::reconcile,
     job::reconcile,
     generic::reconcile,
     scheduler::reconcile,
