@@ -237,6 +237,7 @@ impl TestWorld {
             if actions.is_empty() {
                 return round;
             }
+            assert_one_writer(&actions);
             if let Some(seed) = self.shuffle.as_mut() {
                 shuffle(&mut actions, seed);
             }
@@ -270,6 +271,36 @@ impl TestWorld {
     /// Pods in `phase` whose Ready condition is `ready`.
     pub fn count_pods(&self, f: impl Fn(&Value) -> bool) -> usize {
         self.list(&pods()).into_iter().filter(|p| f(p)).count()
+    }
+}
+
+/// Within a round an object is created at most once and its status
+/// written at most once (the order of a round's actions must not matter).
+fn assert_one_writer(actions: &[Action]) {
+    let mut seen = std::collections::BTreeSet::new();
+    for a in actions {
+        let key = match a {
+            Action::Create { resource, object } => (
+                "create",
+                resource.clone(),
+                object["metadata"]["namespace"].as_str().map(str::to_string),
+                object["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            ),
+            Action::UpdateStatus {
+                resource,
+                namespace,
+                name,
+                ..
+            } => ("status", resource.clone(), namespace.clone(), name.clone()),
+            _ => continue,
+        };
+        assert!(
+            seen.insert(key.clone()),
+            "two writers in one round: {key:?}"
+        );
     }
 }
 
