@@ -131,7 +131,8 @@ pub struct Inputs {
     pub generic_workloads: Vec<Resource>,
 }
 
-type Controller = fn(&dyn World, &Inputs) -> Vec<Action>;
+/// A controller: what to write next, given a snapshot and the inputs.
+pub type Controller = fn(&dyn World, &Inputs) -> Vec<Action>;
 
 /// Every controller, in a fixed order. Any order of the returned actions
 /// converges; this one also means that, applied in order, the `Update`s of

@@ -94,10 +94,7 @@ fn settled_round_cost() {
         actions.len()
     );
     use crate::sim::controllers::*;
-    let each: [(
-        &str,
-        fn(&dyn crate::sim::controllers::World, &Inputs) -> Vec<Action>,
-    ); 11] = [
+    let each: [(&str, Controller); 11] = [
         ("deployment", deployment::reconcile),
         ("replicaset", replicaset::reconcile),
         ("statefulset", statefulset::reconcile),
