@@ -2,7 +2,7 @@
 //!
 //! Targets: Deployments, StatefulSets, ReplicaSets and generic workloads
 //! (matched by apiVersion group, kind and name). The utilization is the
-//! synthetic one ([`super::metrics::utilization`]: the
+//! synthetic one (as in [`super::metrics`]: the
 //! [`super::CPU_UTILIZATION_ANNOTATION`] on the workload, else
 //! [`Inputs::cpu_utilization`]); it is read as the *per-pod* utilization
 //! and does not fall as pods are added, so a sustained value above target

@@ -10,7 +10,9 @@
 //! Run-to-completion pods (`restartPolicy` Never or OnFailure, as a Job's)
 //! terminate [`RUN_SECONDS_ANNOTATION`] seconds after they were scheduled
 //! (default [`DEFAULT_RUN_SECONDS`]), Succeeded, or Failed when
-//! [`EXIT_CODE_ANNOTATION`] is not 0. Terminal pods are left alone.
+//! [`EXIT_CODE_ANNOTATION`] is not 0 (an OnFailure pod is not restarted in
+//! place: it fails as a Never pod does). Terminal pods are left alone.
+//! No image pulls, probes, restarts or kubelet events are modelled.
 //!
 //! Addresses are deterministic: the host IP is the node's InternalIP
 //! (else `172.18.0.<index + 2>`), pod IPs come from the node's
