@@ -40,13 +40,15 @@
 //! Layout: one file per controller (`deployment/`, `replicaset`,
 //! `statefulset`, `daemonset`, `job`, `cronjob`, `generic`, `hpa`,
 //! `scheduler`, `kubelet`, `gc`), `metrics`, and shared helpers (`obj` for
-//! JSON access, conditions and hashes, `pod`, `node`, `events`). The tests
-//! (`tests/`) run the controllers end to end in `testing`'s in-memory world.
+//! JSON access and hashes, `cond` for conditions, `pod`, `node`, `events`).
+//! The tests (`tests/`) run the controllers end to end in `testing`'s
+//! in-memory world.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+mod cond;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
