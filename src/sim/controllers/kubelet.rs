@@ -17,8 +17,8 @@
 //! Addresses are deterministic: the host IP is the node's InternalIP
 //! (else `172.18.0.<index + 2>`), pod IPs come from the node's
 //! `spec.podCIDR` (else `10.244.<index>.0/24`, index = position of the node
-//! by name), taking the lowest host number from .2 no pod on that node
-//! holds.
+//! by name), taking the lowest host number from .2 that no running pod on
+//! that node holds.
 
 use super::node;
 use super::obj::{
@@ -52,7 +52,8 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
         )
     });
     let mut ips: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for p in &all_pods {
+    // Terminated pods hand their addresses back, as the network plugin does.
+    for p in all_pods.iter().filter(|p| !is_terminal(p)) {
         if let (Some(n), Some(ip)) = (node_name(p), str_at(p, "/status/podIP")) {
             ips.entry(n).or_default().insert(ip.to_string());
         }
