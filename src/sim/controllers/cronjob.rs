@@ -63,11 +63,15 @@ fn latest_fire(
 }
 
 pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
+    let cronjobs = world.list(&resource());
+    if cronjobs.is_empty() {
+        return Vec::new();
+    }
     let jobs = world.list(&job::resource());
     let owned = by_controller(&jobs);
     let mut events = Recorder::new(world, "cronjob-controller", inputs.now);
     let mut out = Vec::new();
-    for cj in world.list(&resource()) {
+    for cj in cronjobs {
         if is_deleting(cj) {
             continue;
         }

@@ -20,7 +20,7 @@ use super::events::Recorder;
 use super::node::{affinity_matches, pinned_node, taints, tolerations, untolerated};
 use super::obj::{
     by_controller, fresh_name, generation, i64_at, int_or_percent, is_deleting, name, ns,
-    owner_ref, safe_encode, set, stable_hash, status_update, str_at, taken_names, time_at, uid,
+    owner_ref, safe_encode, set, stable_hash, status_update, str_at, time_at, uid, Names,
 };
 use super::pod::{from_template, is_active, is_available, is_ready, phase};
 use super::replicaset::{delete_pod, pods};
@@ -86,14 +86,18 @@ fn should_run(probe: &Value, node: &Value) -> (bool, bool) {
 }
 
 pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
+    let sets = world.list(&resource());
+    if sets.is_empty() {
+        return Vec::new();
+    }
     let all_pods = world.list(&pods());
-    let mut taken = taken_names(&all_pods);
+    let mut taken = Names::new(&all_pods);
     let owned = by_controller(&all_pods);
     let mut node_list = world.list(&nodes());
     node_list.sort_by(|a, b| name(a).cmp(name(b)));
     let mut events = Recorder::new(world, "daemonset-controller", inputs.now);
     let mut out = Vec::new();
-    for ds in world.list(&resource()) {
+    for ds in sets {
         let Some(template) = ds.pointer("/spec/template").filter(|_| !is_deleting(ds)) else {
             continue;
         };

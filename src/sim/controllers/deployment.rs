@@ -28,13 +28,12 @@
 use super::events::Recorder;
 use super::obj::{
     annotation, by_controller, i64_at, is_deleting, name, ns, owner_ref, set, stable_hash, str_at,
-    taken_names, time_at, uid,
+    time_at, uid, Names,
 };
 use super::pod::{is_active, is_available, is_ready};
 use super::replicaset::{self, pods};
 use super::{Action, Inputs, Resource, World};
 use serde_json::{json, Value};
-use std::collections::BTreeSet;
 
 mod rollout;
 mod status;
@@ -91,7 +90,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
     let pods_by_rs = by_controller(&all_pods);
     let all_rs = world.list(&replicaset::resource());
     let rs_by_d = by_controller(&all_rs);
-    let rs_names = taken_names(&all_rs);
+    let mut rs_names = Names::new(&all_rs);
     let mut events = Recorder::new(world, "deployment-controller", inputs.now);
     let mut out = Vec::new();
     for d in world.list(&resource()) {
@@ -133,7 +132,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
                 r.name.clone(),
             )
         });
-        let (hash, new_index) = find_new(d, &sets, &rs_names);
+        let (hash, new_index) = find_new(d, &sets, &mut rs_names);
         let new = new_index.map(|i| sets.remove(i));
         let mut sync = Sync {
             d,
@@ -162,47 +161,72 @@ fn template_hash(template: &Value, collision: u32) -> String {
     super::obj::safe_encode(h)
 }
 
-/// The ReplicaSet template without the hash label, to compare with the
-/// Deployment's.
-fn template_without_hash(rs: &Value) -> Option<Value> {
-    let mut t = rs.pointer("/spec/template")?.clone();
-    if let Some(l) = t
-        .pointer_mut("/metadata/labels")
-        .and_then(Value::as_object_mut)
-    {
-        l.remove(HASH_LABEL);
+/// Whether a ReplicaSet's template equals the Deployment's, ignoring the
+/// hash label (Kubernetes' `EqualIgnoreHash`), without copying either.
+fn same_template(rs: &Value, template: &Value) -> bool {
+    let (Some(Value::Object(a)), Value::Object(b)) = (rs.pointer("/spec/template"), template)
+    else {
+        return false;
+    };
+    let meta = |m: &serde_json::Map<String, Value>| -> (Vec<(String, Value)>, Value) {
+        let meta = m.get("metadata").and_then(Value::as_object);
+        let rest = meta
+            .map(|m| {
+                m.iter()
+                    .filter(|(k, _)| *k != "labels")
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut labels = meta
+            .and_then(|m| m.get("labels"))
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        if let Some(l) = labels.as_object_mut() {
+            l.remove(HASH_LABEL);
+        }
+        (rest, labels)
+    };
+    let others_equal = a.len() == b.len()
+        && a.iter()
+            .all(|(k, v)| k == "metadata" || b.get(k) == Some(v));
+    others_equal && {
+        let (mut ra, la) = meta(a);
+        let (mut rb, lb) = meta(b);
+        ra.sort_by(|x, y| x.0.cmp(&y.0));
+        rb.sort_by(|x, y| x.0.cmp(&y.0));
+        ra == rb && la == lb
     }
-    Some(t)
+}
+
+fn hash_label<'w>(r: &Rs<'w>) -> Option<&'w str> {
+    r.obj
+        .and_then(|o| str_at(o, &format!("/metadata/labels/{HASH_LABEL}")))
 }
 
 /// The hash of the new ReplicaSet and its index among `sets` if it exists:
 /// the owned ReplicaSet whose template equals the Deployment's (ignoring
 /// the hash label) or that carries the hash label; a hash whose name is
 /// taken by another ReplicaSet is skipped.
-fn find_new(d: &Value, sets: &[Rs], taken: &BTreeSet<(String, String)>) -> (String, Option<usize>) {
+fn find_new(d: &Value, sets: &[Rs], taken: &mut Names) -> (String, Option<usize>) {
     let template = d.pointer("/spec/template").unwrap_or(&Value::Null);
-    let by_template = sets.iter().rposition(|r| {
-        r.obj
-            .and_then(template_without_hash)
-            .is_some_and(|t| &t == template)
-    });
-    for collision in 0..100 {
-        let hash = template_hash(template, collision);
-        if let Some(i) = by_template {
-            let label = sets[i]
-                .obj
-                .and_then(|o| str_at(o, &format!("/metadata/labels/{HASH_LABEL}")));
-            return (label.unwrap_or(&hash).to_string(), Some(i));
-        }
-        let rs_name = format!("{}-{hash}", name(d));
-        if let Some(i) = sets.iter().position(|r| {
-            r.obj
-                .and_then(|o| str_at(o, &format!("/metadata/labels/{HASH_LABEL}")))
-                == Some(hash.as_str())
-        }) {
+    // The ReplicaSet with the same template (a rollback finds its old
+    // one), else the one labelled with the template's hash (in case the
+    // store defaulted fields in the ReplicaSet's copy).
+    let by_template = sets
+        .iter()
+        .rposition(|r| r.obj.is_some_and(|o| same_template(o, template)));
+    if let Some((i, hash)) = by_template.and_then(|i| Some((i, hash_label(sets.get(i)?)?))) {
+        return (hash.to_string(), Some(i));
+    }
+    for hash in (0..100).map(|c| template_hash(template, c)) {
+        if let Some(i) = sets
+            .iter()
+            .rposition(|r| hash_label(r) == Some(hash.as_str()))
+        {
             return (hash, Some(i));
         }
-        if !taken.contains(&(ns(d).to_string(), rs_name)) {
+        if !taken.contains(ns(d), &format!("{}-{hash}", name(d))) {
             return (hash, None);
         }
     }

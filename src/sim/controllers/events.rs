@@ -19,24 +19,22 @@ pub(crate) fn resource() -> Resource {
     Resource::new("", "events")
 }
 
-/// Collects events for one controller run.
-pub(crate) struct Recorder {
+/// Collects events for one controller run. The existing events are read
+/// on the first emit only: most rounds emit nothing.
+pub(crate) struct Recorder<'w> {
+    world: &'w dyn World,
     component: &'static str,
     now: DateTime<Utc>,
-    existing: BTreeSet<(String, String)>,
+    existing: Option<BTreeSet<(String, String)>>,
 }
 
-impl Recorder {
-    pub(crate) fn new(world: &dyn World, component: &'static str, now: DateTime<Utc>) -> Self {
-        let existing = world
-            .list(&resource())
-            .into_iter()
-            .map(|e| (ns(e).to_string(), name(e).to_string()))
-            .collect();
+impl<'w> Recorder<'w> {
+    pub(crate) fn new(world: &'w dyn World, component: &'static str, now: DateTime<Utc>) -> Self {
         Recorder {
+            world,
             component,
             now,
-            existing,
+            existing: None,
         }
     }
 
@@ -64,10 +62,15 @@ impl Recorder {
             n => n,
         };
         let event_name = format!("{}.{hash:016x}", name(obj));
-        if !self
-            .existing
-            .insert((namespace.to_string(), event_name.clone()))
-        {
+        let world = self.world;
+        let existing = self.existing.get_or_insert_with(|| {
+            world
+                .list(&resource())
+                .into_iter()
+                .map(|e| (ns(e).to_string(), name(e).to_string()))
+                .collect()
+        });
+        if !existing.insert((namespace.to_string(), event_name.clone())) {
             return;
         }
         let now = fmt_time(self.now);

@@ -20,7 +20,7 @@
 use super::events::Recorder;
 use super::obj::{
     by_controller, generation, i64_at, int_or_percent, is_deleting, name, owner_ref, safe_encode,
-    selector_string, stable_hash, status_update, str_at, taken_names, uid,
+    selector_string, stable_hash, status_update, str_at, uid, Names,
 };
 use super::pod::{is_active, is_available, is_ready, sort_for_deletion};
 use super::replicaset::{pods, Scale};
@@ -32,13 +32,22 @@ fn revision(p: &Value) -> Option<&str> {
 }
 
 pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
+    let workloads: Vec<(&super::Resource, Vec<&Value>)> = inputs
+        .generic_workloads
+        .iter()
+        .map(|r| (r, world.list(r)))
+        .filter(|(_, objs)| !objs.is_empty())
+        .collect();
+    if workloads.is_empty() {
+        return Vec::new();
+    }
     let all_pods = world.list(&pods());
-    let mut taken = taken_names(&all_pods);
+    let mut taken = Names::new(&all_pods);
     let owned = by_controller(&all_pods);
     let mut events = Recorder::new(world, "workload-controller", inputs.now);
     let mut out = Vec::new();
-    for resource in &inputs.generic_workloads {
-        for w in world.list(resource) {
+    for (resource, objs) in workloads {
+        for w in objs {
             let Some(template) = w.pointer("/spec/template").filter(|_| !is_deleting(w)) else {
                 continue;
             };

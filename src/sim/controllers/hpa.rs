@@ -2,7 +2,7 @@
 //!
 //! Targets: Deployments, StatefulSets, ReplicaSets and generic workloads
 //! (matched by apiVersion group, kind and name). The utilization is the
-//! synthetic one ([`super::metrics::utilization`]: the
+//! synthetic one (as in [`super::metrics`]: the
 //! [`super::CPU_UTILIZATION_ANNOTATION`] on the workload, else
 //! [`Inputs::cpu_utilization`]); it is read as the *per-pod* utilization
 //! and does not fall as pods are added, so a sustained value above target
@@ -135,11 +135,15 @@ fn in_window(
 }
 
 pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
+    let hpas = world.list(&resource());
+    if hpas.is_empty() {
+        return Vec::new();
+    }
     let owners = Owners::new(world, inputs);
     let mut events = Recorder::new(world, "horizontal-pod-autoscaler", inputs.now);
     let mut out = Vec::new();
     let now = inputs.now;
-    for hpa in world.list(&resource()) {
+    for hpa in hpas {
         if is_deleting(hpa) {
             continue;
         }

@@ -18,7 +18,7 @@
 use super::events::Recorder;
 use super::obj::{
     by_controller, conditions, find_condition, fmt_time, i64_at, is_deleting, merge_conditions,
-    name, ns, status_update, str_at, taken_names, time_at, uid, Cond,
+    name, ns, status_update, str_at, time_at, uid, Cond, Names,
 };
 use super::pod::{is_active, is_ready, phase};
 use super::replicaset::{pods, Scale};
@@ -47,13 +47,17 @@ fn finished_at(p: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
 }
 
 pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
+    let jobs = world.list(&resource());
+    if jobs.is_empty() {
+        return Vec::new();
+    }
     let all_pods = world.list(&pods());
-    let mut taken = taken_names(&all_pods);
+    let mut taken = Names::new(&all_pods);
     let owned = by_controller(&all_pods);
     let mut events = Recorder::new(world, "job-controller", inputs.now);
     let mut out = Vec::new();
     let now = inputs.now;
-    for job in world.list(&resource()) {
+    for job in jobs {
         if is_deleting(job) || job.pointer("/spec/template").is_none() {
             continue;
         }

@@ -10,13 +10,15 @@
 //! Run-to-completion pods (`restartPolicy` Never or OnFailure, as a Job's)
 //! terminate [`RUN_SECONDS_ANNOTATION`] seconds after they were scheduled
 //! (default [`DEFAULT_RUN_SECONDS`]), Succeeded, or Failed when
-//! [`EXIT_CODE_ANNOTATION`] is not 0. Terminal pods are left alone.
+//! [`EXIT_CODE_ANNOTATION`] is not 0 (an OnFailure pod is not restarted in
+//! place: it fails as a Never pod does). Terminal pods are left alone.
+//! No image pulls, probes, restarts or kubelet events are modelled.
 //!
 //! Addresses are deterministic: the host IP is the node's InternalIP
 //! (else `172.18.0.<index + 2>`), pod IPs come from the node's
 //! `spec.podCIDR` (else `10.244.<index>.0/24`, index = position of the node
-//! by name), taking the lowest host number from .2 no pod on that node
-//! holds.
+//! by name), taking the lowest host number from .2 that no running pod on
+//! that node holds.
 
 use super::node;
 use super::obj::{
@@ -50,7 +52,8 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
         )
     });
     let mut ips: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for p in &all_pods {
+    // Terminated pods hand their addresses back, as the network plugin does.
+    for p in all_pods.iter().filter(|p| !is_terminal(p)) {
         if let (Some(n), Some(ip)) = (node_name(p), str_at(p, "/status/podIP")) {
             ips.entry(n).or_default().insert(ip.to_string());
         }
@@ -63,7 +66,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
         let Some((index, node)) = node_index.get(node_name).copied() else {
             continue;
         };
-        if is_deleting(p) || is_terminal(p) {
+        if is_deleting(p) || is_terminal(p) || settled(p, node) {
             continue;
         }
         let host_ip = host_ip(node, index);
@@ -81,6 +84,26 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
         out.extend(super::obj::status_update(&pods(), p, status));
     }
     out
+}
+
+/// A long-running pod that is Running and Ready on a Ready node, with
+/// addresses and its containers' statuses: nothing can change until its
+/// node does (a shortcut, as most pods are in this state most of the time).
+fn settled(p: &Value, node: &Value) -> bool {
+    let images = |ptr: &str, key: &str| -> Vec<Option<&str>> {
+        p.pointer(ptr)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(|c| str_at(c, key)).collect())
+            .unwrap_or_default()
+    };
+    !matches!(
+        str_at(p, "/spec/restartPolicy"),
+        Some("Never" | "OnFailure")
+    ) && str_at(p, "/status/phase") == Some("Running")
+        && super::pod::is_ready(p)
+        && node::is_ready(node)
+        && str_at(p, "/status/podIP").is_some()
+        && images("/spec/containers", "/image") == images("/status/containerStatuses", "/image")
 }
 
 fn pod_status(p: &Value, node: &Value, inputs: &Inputs, host_ip: &str, pod_ip: &str) -> Value {

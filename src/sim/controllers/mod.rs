@@ -9,11 +9,16 @@
 //! - [`run_all`] runs every controller on one snapshot; run it again on the
 //!   result until it returns nothing (a few rounds), and again whenever time
 //!   advances (readiness delays, job run times, stabilization windows and
-//!   cron schedules are all read from `inputs.now`).
-//! - Within one round the actions touch disjoint fields, so their order does
-//!   not matter. An action that fails (AlreadyExists, NotFound, a stale
-//!   `resourceVersion` on an `Update`) can simply be dropped: the next round
-//!   recomputes it from the world as it then is.
+//!   cron schedules are all read from `inputs.now`; a tick of a second or
+//!   so is plenty). Each controller is also callable alone
+//!   (`<module>::reconcile`, a [`Controller`]).
+//! - Within one round an object is created at most once and its status
+//!   written at most once, so the order of the actions does not matter.
+//!   `Update`s carry the snapshot's `resourceVersion`; rejecting a stale one
+//!   (409) is fine, as is dropping any action that fails (AlreadyExists,
+//!   NotFound): the next round recomputes it from the world as it then is.
+//!   Applied in the order returned, Updates land before the status writes
+//!   that would make them stale.
 //! - Binding a pod to a node is an [`Action::Update`] of the pod that sets
 //!   `spec.nodeName` (the internal equivalent of `pods/binding`; the store
 //!   must let it through although pod specs are otherwise immutable). The
@@ -21,13 +26,29 @@
 //! - Controllers rely on the store for `uid`, `resourceVersion`,
 //!   `creationTimestamp` and `generation` (1 on create, +1 on a spec
 //!   change), and on ownerReferences with `controller: true` (no adoption of
-//!   orphans by selector).
-//! - [`metrics`] serves `metrics.k8s.io` (`kubectl top`).
+//!   orphans by selector). A deleted pod is expected to go at once (no
+//!   graceful termination is modelled; a pod with a deletionTimestamp is
+//!   treated as terminating and left to the store).
+//! - Events are `Create`s of `core/v1` Events with deterministic names
+//!   (`<object>.<hash>`); [`gc`] deletes them after an hour.
+//! - [`Inputs::generic_workloads`] says which custom resources are workloads.
+//! - [`metrics::pod_metrics`] and [`metrics::node_metrics`] build
+//!   `metrics.k8s.io` objects from the synthetic load (`kubectl top`).
+//! - The HPA keeps its recommendation history in its status, under
+//!   [`hpa::HISTORY_FIELD`].
+//!
+//! Layout: one file per controller (`deployment/`, `replicaset`,
+//! `statefulset`, `daemonset`, `job`, `cronjob`, `generic`, `hpa`,
+//! `scheduler`, `kubelet`, `gc`), `metrics`, and shared helpers (`obj` for
+//! JSON access and hashes, `cond` for conditions, `pod`, `node`, `events`).
+//! The tests (`tests/`) run the controllers end to end in `testing`'s
+//! in-memory world.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+mod cond;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -131,19 +152,23 @@ pub struct Inputs {
     pub generic_workloads: Vec<Resource>,
 }
 
-type Controller = fn(&dyn World, &Inputs) -> Vec<Action>;
+/// A controller: what to write next, given a snapshot and the inputs.
+pub type Controller = fn(&dyn World, &Inputs) -> Vec<Action>;
 
-/// Every controller, in a fixed order (the order only fixes the order of
-/// the returned actions, which does not matter within a round).
+/// Every controller, in a fixed order. Any order of the returned actions
+/// converges; this one also means that, applied in order, the `Update`s of
+/// a round (which carry the snapshot's resourceVersion: the HPA's of its
+/// target, the Deployment controller's of its ReplicaSets) land before the
+/// status writes that would make them stale.
 const CONTROLLERS: &[Controller] = &[
+    hpa::reconcile,
+    cronjob::reconcile,
     deployment::reconcile,
     replicaset::reconcile,
     statefulset::reconcile,
     daemonset::reconcile,
-    cronjob::reconcile,
     job::reconcile,
     generic::reconcile,
-    hpa::reconcile,
     scheduler::reconcile,
     kubelet::reconcile,
     gc::reconcile,

@@ -1,5 +1,5 @@
 //! Reading and building the JSON objects controllers see: metadata accessors,
-//! owner references, label selectors, times, conditions, stable hashes and
+//! owner references, label selectors, times, stable hashes and
 //! `int-or-percent` fields.
 //!
 //! Objects come from users, so every accessor tolerates a missing or
@@ -10,6 +10,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
+
+pub(crate) use super::cond::{conditions, find_condition, merge_condition, merge_conditions, Cond};
 
 /// The string at JSON pointer `ptr`.
 pub(crate) fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
@@ -138,11 +140,36 @@ pub(crate) fn by_controller<'a>(objs: &[&'a Value]) -> BTreeMap<&'a str, Vec<&'a
     map
 }
 
-/// The names taken in each namespace, to pick new names that do not collide.
-pub(crate) fn taken_names(objs: &[&Value]) -> BTreeSet<(String, String)> {
-    objs.iter()
-        .map(|o| (ns(o).to_string(), name(o).to_string()))
-        .collect()
+/// The names taken in each namespace, to pick new names that do not
+/// collide; the set is built on first use, since most rounds create nothing.
+pub(crate) struct Names<'a> {
+    objs: &'a [&'a Value],
+    set: Option<BTreeSet<(String, String)>>,
+}
+
+impl<'a> Names<'a> {
+    pub(crate) fn new(objs: &'a [&'a Value]) -> Self {
+        Names { objs, set: None }
+    }
+
+    fn set(&mut self) -> &mut BTreeSet<(String, String)> {
+        let objs = self.objs;
+        self.set.get_or_insert_with(|| {
+            objs.iter()
+                .map(|o| (ns(o).to_string(), name(o).to_string()))
+                .collect()
+        })
+    }
+
+    pub(crate) fn contains(&mut self, namespace: &str, name: &str) -> bool {
+        self.set()
+            .contains(&(namespace.to_string(), name.to_string()))
+    }
+
+    /// Records a name; false if it was taken.
+    pub(crate) fn insert(&mut self, namespace: &str, name: &str) -> bool {
+        self.set().insert((namespace.to_string(), name.to_string()))
+    }
 }
 
 /// A label selector in the string form `kubectl` and `/scale` use:
@@ -254,18 +281,13 @@ pub(crate) fn suffix(seed: &str, n: u64) -> String {
 /// The first `base-<suffix>` name free in `namespace` (suffixes derived
 /// from `seed` and a counter); records it as taken. The base is cut to 57
 /// characters, as `generateName` cuts it, so the name stays a valid label.
-pub(crate) fn fresh_name(
-    base: &str,
-    namespace: &str,
-    seed: &str,
-    taken: &mut BTreeSet<(String, String)>,
-) -> String {
+pub(crate) fn fresh_name(base: &str, namespace: &str, seed: &str, taken: &mut Names<'_>) -> String {
     let base: String = base.chars().take(57).collect();
     let base = base.trim_end_matches(['-', '.']);
     let mut n = 0u64;
     loop {
         let candidate = format!("{base}-{}", suffix(seed, n));
-        if taken.insert((namespace.to_string(), candidate.clone())) {
+        if taken.insert(namespace, &candidate) {
             return candidate;
         }
         n += 1;
@@ -291,83 +313,6 @@ pub(crate) fn int_or_percent(v: Option<&Value>, total: i64, round_up: bool, defa
     v.and_then(resolve)
         .or_else(|| resolve(&Value::String(default.to_string())))
         .unwrap_or(0)
-}
-
-/// One condition as a controller computes it.
-pub(crate) struct Cond<'a> {
-    pub type_: &'a str,
-    pub status: &'a str,
-    pub reason: &'a str,
-    pub message: String,
-}
-
-/// The conditions at `ptr` (`/status/conditions`).
-pub(crate) fn conditions(v: &Value) -> &[Value] {
-    v.pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-}
-
-pub(crate) fn find_condition<'a>(conds: &'a [Value], type_: &str) -> Option<&'a Value> {
-    conds.iter().find(|c| str_at(c, "/type") == Some(type_))
-}
-
-/// `new` as a condition object, keeping `lastTransitionTime` from `old`
-/// when the status did not change and `lastUpdateTime` (written only when
-/// `update_time`) when nothing changed, so that a controller run twice
-/// writes the same thing.
-pub(crate) fn merge_condition(
-    old: Option<&Value>,
-    new: &Cond<'_>,
-    now: DateTime<Utc>,
-    update_time: bool,
-) -> Value {
-    let now = fmt_time(now);
-    let same_status = old.and_then(|o| str_at(o, "/status")) == Some(new.status);
-    let unchanged = same_status
-        && old.and_then(|o| str_at(o, "/reason")) == Some(new.reason)
-        && old.and_then(|o| str_at(o, "/message")) == Some(new.message.as_str());
-    let keep = |field: &str, keep: bool| -> Value {
-        match old.and_then(|o| o.get(field)).filter(|_| keep) {
-            Some(t) => t.clone(),
-            None => Value::String(now.clone()),
-        }
-    };
-    let mut c = Map::new();
-    c.insert("type".into(), json!(new.type_));
-    c.insert("status".into(), json!(new.status));
-    if update_time {
-        c.insert("lastUpdateTime".into(), keep("lastUpdateTime", unchanged));
-    }
-    c.insert(
-        "lastTransitionTime".into(),
-        keep("lastTransitionTime", same_status),
-    );
-    c.insert("reason".into(), json!(new.reason));
-    c.insert("message".into(), json!(new.message));
-    Value::Object(c)
-}
-
-/// Merges `new` conditions into the object's current ones, in the order
-/// given; conditions of other types are kept after them.
-pub(crate) fn merge_conditions(
-    obj: &Value,
-    new: &[Cond<'_>],
-    now: DateTime<Utc>,
-    update_time: bool,
-) -> Vec<Value> {
-    let old = conditions(obj);
-    let mut out: Vec<Value> = new
-        .iter()
-        .map(|c| merge_condition(find_condition(old, c.type_), c, now, update_time))
-        .collect();
-    out.extend(
-        old.iter()
-            .filter(|o| !new.iter().any(|c| str_at(o, "/type") == Some(c.type_)))
-            .cloned(),
-    );
-    out
 }
 
 /// An `UpdateStatus` for `obj` if `status` differs from its current status.
@@ -409,7 +354,7 @@ mod tests {
         let b = json!({"a": {"x": "s", "y": [1, 2]}, "b": 1});
         assert_eq!(stable_hash(&a), stable_hash(&b));
         assert_ne!(stable_hash(&a), stable_hash(&json!({"b": 2})));
-        let mut taken = BTreeSet::new();
+        let mut taken = Names::new(&[]);
         let first = fresh_name("web", "ns", "uid-1", &mut taken);
         let second = fresh_name("web", "ns", "uid-1", &mut taken);
         assert_ne!(first, second);
@@ -422,28 +367,5 @@ mod tests {
             "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]},
                                  {"key": "gone", "operator": "DoesNotExist"}]});
         assert_eq!(selector_string(Some(&sel)), "app=web,tier in (a,b),!gone");
-    }
-
-    #[test]
-    fn conditions_keep_times_when_unchanged() {
-        let t0 = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default();
-        let t1 = t0 + chrono::Duration::seconds(10);
-        let c = |status, reason: &'static str| Cond {
-            type_: "Available",
-            status,
-            reason,
-            message: "m".into(),
-        };
-        let first = merge_condition(None, &c("True", "A"), t0, true);
-        let same = merge_condition(Some(&first), &c("True", "A"), t1, true);
-        assert_eq!(first, same);
-        let reason = merge_condition(Some(&first), &c("True", "B"), t1, true);
-        assert_eq!(reason["lastTransitionTime"], first["lastTransitionTime"]);
-        assert_ne!(reason["lastUpdateTime"], first["lastUpdateTime"]);
-        let flipped = merge_condition(Some(&first), &c("False", "B"), t1, false);
-        assert_eq!(flipped["lastTransitionTime"], json!(fmt_time(t1)));
-        assert!(flipped.get("lastUpdateTime").is_none());
     }
 }

@@ -11,7 +11,7 @@
 use super::events::Recorder;
 use super::obj::{
     by_controller, fresh_name, generation, i64_at, is_deleting, name, ns, owner_ref, status_update,
-    string_map, taken_names, uid,
+    string_map, uid, Names,
 };
 use super::pod::{from_template, is_active, is_available, is_ready, sort_for_deletion};
 use super::{Action, Inputs, Resource, World};
@@ -28,7 +28,7 @@ pub(crate) fn pods() -> Resource {
 pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
     let pods = world.list(&pods());
     let owned = by_controller(&pods);
-    let mut taken = taken_names(&pods);
+    let mut taken = Names::new(&pods);
     let mut events = Recorder::new(world, "replicaset-controller", inputs.now);
     let mut out = Vec::new();
     for rs in world.list(&resource()) {
@@ -82,8 +82,8 @@ pub(crate) struct Scale<'a, 'w> {
     pub owner_ref: Value,
     /// Labels added to the template's on every new pod.
     pub extra_labels: Vec<(&'static str, String)>,
-    pub events: &'a mut Recorder,
-    pub taken: &'a mut std::collections::BTreeSet<(String, String)>,
+    pub events: &'a mut Recorder<'w>,
+    pub taken: &'a mut Names<'w>,
     pub out: &'a mut Vec<Action>,
 }
 

@@ -21,7 +21,9 @@
 
 use super::events::Recorder;
 use super::node::{affinity_matches, is_cordoned, taints, tolerations, untolerated, UNSCHEDULABLE};
-use super::obj::{i64_at, merge_conditions, name, ns, set, status_update, str_at, time_at, Cond};
+use super::obj::{
+    i64_at, is_deleting, merge_conditions, name, ns, set, status_update, str_at, time_at, Cond,
+};
 use super::pod::{is_terminal, node_name, quantities, requests};
 use super::replicaset::pods;
 use super::{Action, Inputs, Resource, World};
@@ -125,6 +127,10 @@ impl Node<'_> {
 
 pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
     let all_pods = world.list(&pods());
+    let waiting = |p: &Value| node_name(p).is_none() && !is_terminal(p) && !is_deleting(p);
+    if !all_pods.iter().any(|p| waiting(p)) {
+        return Vec::new();
+    }
     let mut nodes: Vec<Node> = world
         .list(&nodes())
         .into_iter()
@@ -152,7 +158,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
                 }
             }
             Some(_) => {}
-            None if is_terminal(p) || super::obj::is_deleting(p) => {}
+            None if is_terminal(p) || is_deleting(p) => {}
             None => {
                 let scheduler = str_at(p, "/spec/schedulerName").unwrap_or("default-scheduler");
                 if scheduler == "default-scheduler" {

@@ -23,7 +23,7 @@
 use super::events::Recorder;
 use super::obj::{
     by_controller, generation, i64_at, is_deleting, name, ns, owner_ref, safe_encode, set,
-    stable_hash, status_update, str_at, taken_names, uid,
+    stable_hash, status_update, str_at, uid, Names,
 };
 use super::pod::{from_template, is_active, is_available, is_ready, phase};
 use super::replicaset::{delete_pod, pods};
@@ -47,12 +47,16 @@ fn healthy(p: &Value) -> bool {
 }
 
 pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
+    let sets = world.list(&resource());
+    if sets.is_empty() {
+        return Vec::new();
+    }
     let all_pods = world.list(&pods());
-    let taken = taken_names(&all_pods);
+    let mut taken = Names::new(&all_pods);
     let owned = by_controller(&all_pods);
     let mut events = Recorder::new(world, "statefulset-controller", inputs.now);
     let mut out = Vec::new();
-    for sts in world.list(&resource()) {
+    for sts in sets {
         let Some(template) = sts.pointer("/spec/template").filter(|_| !is_deleting(sts)) else {
             continue;
         };
@@ -95,7 +99,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
             match by_ord.get(&ord) {
                 None => {
                     let pod_name = format!("{sts_name}-{ord}");
-                    if !taken.contains(&(ns(sts).to_string(), pod_name)) {
+                    if !taken.contains(ns(sts), &pod_name) {
                         set.create(template, ord);
                     }
                     blocked = true;
@@ -150,7 +154,7 @@ fn ordinal_key(sts_name: &str, p: &Value) -> (i64, String) {
 struct Set<'a, 'w> {
     sts: &'w Value,
     update_rev: &'a str,
-    events: &'a mut Recorder,
+    events: &'a mut Recorder<'w>,
     out: &'a mut Vec<Action>,
 }
 

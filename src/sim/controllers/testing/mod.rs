@@ -3,6 +3,10 @@
 //! versions, generations, optimistic concurrency on `Update`, failures
 //! dropped), a clock to drive, and builders for nodes and workloads.
 
+mod build;
+
+pub(crate) use build::*;
+
 use super::{run_all, Action, Inputs, Resource, World};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
@@ -237,6 +241,7 @@ impl TestWorld {
             if actions.is_empty() {
                 return round;
             }
+            assert_one_writer(&actions);
             if let Some(seed) = self.shuffle.as_mut() {
                 shuffle(&mut actions, seed);
             }
@@ -273,6 +278,36 @@ impl TestWorld {
     }
 }
 
+/// Within a round an object is created at most once and its status
+/// written at most once (the order of a round's actions must not matter).
+fn assert_one_writer(actions: &[Action]) {
+    let mut seen = std::collections::BTreeSet::new();
+    for a in actions {
+        let key = match a {
+            Action::Create { resource, object } => (
+                "create",
+                resource.clone(),
+                object["metadata"]["namespace"].as_str().map(str::to_string),
+                object["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            ),
+            Action::UpdateStatus {
+                resource,
+                namespace,
+                name,
+                ..
+            } => ("status", resource.clone(), namespace.clone(), name.clone()),
+            _ => continue,
+        };
+        assert!(
+            seen.insert(key.clone()),
+            "two writers in one round: {key:?}"
+        );
+    }
+}
+
 /// Fisher-Yates with a xorshift generator (no dependency on `rand`).
 fn shuffle<T>(items: &mut [T], seed: &mut u64) {
     for i in (1..items.len()).rev() {
@@ -282,151 +317,4 @@ fn shuffle<T>(items: &mut [T], seed: &mut u64) {
         let j = (*seed % (i as u64 + 1)) as usize;
         items.swap(i, j);
     }
-}
-
-pub(crate) fn node(name: &str, cpu: &str, memory: &str) -> Value {
-    json!({
-        "apiVersion": "v1", "kind": "Node",
-        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
-        "spec": {},
-        "status": {
-            "allocatable": {"cpu": cpu, "memory": memory, "pods": "110"},
-            "capacity": {"cpu": cpu, "memory": memory, "pods": "110"},
-            "conditions": [{"type": "Ready", "status": "True"}],
-        },
-    })
-}
-
-pub(crate) fn pod_template(app: &str, image: &str, cpu: &str) -> Value {
-    json!({
-        "metadata": {"labels": {"app": app}},
-        "spec": {"containers": [{"name": "main", "image": image,
-            "resources": {"requests": {"cpu": cpu, "memory": "64Mi"}}}]},
-    })
-}
-
-pub(crate) fn deployment(name: &str, replicas: i64, image: &str, cpu: &str) -> Value {
-    json!({
-        "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": name}},
-            "template": pod_template(name, image, cpu),
-        },
-    })
-}
-
-pub(crate) fn is_ready(p: &Value) -> bool {
-    super::pod::is_ready(p)
-}
-
-pub(crate) fn condition<'a>(obj: &'a Value, type_: &str) -> Option<&'a Value> {
-    super::obj::find_condition(super::obj::conditions(obj), type_)
-}
-
-pub(crate) fn statefulsets() -> Resource {
-    res("apps", "statefulsets")
-}
-
-pub(crate) fn statefulset(name: &str, replicas: i64, image: &str) -> Value {
-    json!({
-        "apiVersion": "apps/v1", "kind": "StatefulSet",
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "serviceName": name,
-            "selector": {"matchLabels": {"app": name}},
-            "template": pod_template(name, image, "100m"),
-        },
-    })
-}
-
-/// The pod's creation time.
-pub(crate) fn created(p: &Value) -> Option<DateTime<Utc>> {
-    super::obj::time_at(p, "/metadata/creationTimestamp")
-}
-
-pub(crate) fn daemonsets() -> Resource {
-    res("apps", "daemonsets")
-}
-
-pub(crate) fn daemonset(name: &str, image: &str) -> Value {
-    json!({
-        "apiVersion": "apps/v1", "kind": "DaemonSet",
-        "metadata": {"name": name, "namespace": "kube-system"},
-        "spec": {
-            "selector": {"matchLabels": {"app": name}},
-            "template": pod_template(name, image, "50m"),
-        },
-    })
-}
-
-/// Sets a node's Ready condition.
-pub(crate) fn set_node_ready(w: &mut TestWorld, node: &str, ready: bool) {
-    let ready = if ready { "True" } else { "False" };
-    let mut status = w.get(&nodes(), "", node).expect("node")["status"].clone();
-    status["conditions"] = json!([{"type": "Ready", "status": ready}]);
-    w.apply(vec![Action::UpdateStatus {
-        resource: nodes(),
-        namespace: None,
-        name: node.to_string(),
-        status,
-    }]);
-}
-
-pub(crate) fn jobs() -> Resource {
-    res("batch", "jobs")
-}
-
-pub(crate) fn job(name: &str, completions: i64, parallelism: i64, run_seconds: i64) -> Value {
-    let mut template = pod_template(name, "busybox", "100m");
-    template["metadata"]["annotations"] =
-        json!({"sim.flotilla.io/run-seconds": run_seconds.to_string()});
-    template["spec"]["restartPolicy"] = json!("Never");
-    json!({
-        "apiVersion": "batch/v1", "kind": "Job",
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": {"completions": completions, "parallelism": parallelism, "template": template},
-    })
-}
-
-pub(crate) fn clonesets() -> Resource {
-    res("apps.kruise.io", "clonesets")
-}
-
-pub(crate) fn cloneset(name: &str, replicas: i64, image: &str) -> Value {
-    json!({
-        "apiVersion": "apps.kruise.io/v1alpha1", "kind": "CloneSet",
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": name}},
-            "template": pod_template(name, image, "100m"),
-        },
-    })
-}
-
-pub(crate) fn hpas() -> Resource {
-    res("autoscaling", "horizontalpodautoscalers")
-}
-
-pub(crate) fn hpa(
-    kind: &str,
-    api_version: &str,
-    target: &str,
-    min: i64,
-    max: i64,
-    goal: i64,
-) -> Value {
-    json!({
-        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-        "metadata": {"name": target, "namespace": "default"},
-        "spec": {
-            "scaleTargetRef": {"apiVersion": api_version, "kind": kind, "name": target},
-            "minReplicas": min, "maxReplicas": max,
-            "metrics": [{"type": "Resource", "resource": {"name": "cpu",
-                "target": {"type": "Utilization", "averageUtilization": goal}}}],
-        },
-    })
 }
