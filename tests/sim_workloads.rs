@@ -59,32 +59,39 @@ fn hpa_scales_within_bounds_as_load_changes() {
     );
     assert_eq!(code, 200);
     assert_eq!(json_of(&v1)["spec"]["targetCPUUtilizationPercentage"], 50);
-    sim.admin(
-        "member1",
-        "POST",
-        "/load",
-        Some(r#"{"namespace": "default", "name": "web", "cpuUtilization": 100}"#),
-    );
-    sim.wait_for(15, "a scale-up to 4 (2 x 100/50)", || {
+    // The HPA syncs every 15 s of simulated time; the test moves the clock.
+    let sync = || {
+        sim.admin(
+            "member1",
+            "POST",
+            "/clock",
+            Some(r#"{"advanceSeconds": 15}"#),
+        )
+    };
+    let load = |percent: u32| {
+        let body =
+            format!(r#"{{"namespace": "default", "name": "web", "cpuUtilization": {percent}}}"#);
+        sim.admin("member1", "POST", "/load", Some(&body));
+    };
+    load(100);
+    sync();
+    sim.wait_for(10, "a scale-up to 4 (2 x 100/50)", || {
         replicas(&sim, "deploy/web") == 4
     });
-    sim.admin(
-        "member1",
-        "POST",
-        "/load",
-        Some(r#"{"namespace": "default", "name": "web", "cpuUtilization": 400}"#),
-    );
-    sim.wait_for(15, "the maximum of 6", || replicas(&sim, "deploy/web") == 6);
-    let hpa = sim.kubectl_ok("member1", &["get", "hpa", "web"]);
-    assert!(hpa.contains("cpu: 400%/50%"), "{hpa}");
+    load(400);
+    sync();
+    sim.wait_for(10, "the maximum of 6", || replicas(&sim, "deploy/web") == 6);
+    sync();
+    sim.wait_for(10, "the HPA to report the load", || {
+        sim.kubectl_ok("member1", &["get", "hpa", "web"])
+            .contains("cpu: 400%/50%")
+    });
     // Load drops: the scale-down waits for the 5-minute stabilization window.
-    sim.admin(
-        "member1",
-        "POST",
-        "/load",
-        Some(r#"{"namespace": "default", "name": "web", "cpuUtilization": 5}"#),
-    );
-    std::thread::sleep(std::time::Duration::from_secs(2));
+    load(5);
+    for _ in 0..4 {
+        sync();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
     assert_eq!(
         replicas(&sim, "deploy/web"),
         6,
@@ -94,9 +101,9 @@ fn hpa_scales_within_bounds_as_load_changes() {
         "member1",
         "POST",
         "/clock",
-        Some(r#"{"advanceSeconds": 301}"#),
+        Some(r#"{"advanceSeconds": 300}"#),
     );
-    sim.wait_for(15, "the minimum of 2 after the window", || {
+    sim.wait_for(10, "the minimum of 2 after the window", || {
         replicas(&sim, "deploy/web") == 2
     });
 }

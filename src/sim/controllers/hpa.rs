@@ -42,6 +42,12 @@ pub(crate) fn resource() -> Resource {
 /// Where the recommendation history is kept in the HPA's status.
 pub const HISTORY_FIELD: &str = "sim.flotilla.io/recommendations";
 
+/// Status field with the time of the last evaluation: an HPA is evaluated
+/// once per sync period, as Kubernetes' controller does
+/// (`--horizontal-pod-autoscaler-sync-period`, 15 s), not on every change.
+pub const LAST_EVALUATED_FIELD: &str = "sim.flotilla.io/lastEvaluated";
+const SYNC_PERIOD_SECONDS: i64 = 15;
+
 const TOLERANCE: f64 = 0.1;
 
 fn group(api_version: &str) -> &str {
@@ -145,6 +151,14 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
     let now = inputs.now;
     for hpa in hpas {
         if is_deleting(hpa) {
+            continue;
+        }
+        let last = time_at(
+            hpa,
+            &format!("/status/{}", LAST_EVALUATED_FIELD.replace('/', "~1")),
+        );
+        let spec_seen = i64_at(hpa, "/status/observedGeneration") == Some(generation(hpa));
+        if spec_seen && last.is_some_and(|t| now - t < Duration::seconds(SYNC_PERIOD_SECONDS)) {
             continue;
         }
         let min = i64_at(hpa, "/spec/minReplicas").unwrap_or(1).max(1);
@@ -255,6 +269,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
         if !points.is_empty() {
             status[HISTORY_FIELD] = json!(points);
         }
+        status[LAST_EVALUATED_FIELD] = json!(fmt_time(now));
         out.extend(status_update(&resource(), hpa, status));
     }
     out

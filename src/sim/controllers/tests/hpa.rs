@@ -35,8 +35,13 @@ fn scales_up_at_once_and_down_after_the_window() {
 
     let key = ("default".to_string(), "web".to_string());
     w.inputs.cpu_utilization.insert(key.clone(), 80.0);
-    w.run_for(1, 1, &mut |_| {});
+    // One evaluation per 15 s sync period: 2 → 4, then 4 → 7, capped.
+    w.run_for(16, 1, &mut |_| {});
+    assert_eq!(replicas(&w, &deployments()), 4, "the next sync doubles");
+    w.run_for(15, 1, &mut |_| {});
     assert_eq!(replicas(&w, &deployments()), 6, "2 → 4 → 7, capped at 6");
+    // The status reports what the last sync saw; one more sync sees 6.
+    w.run_for(20, 1, &mut |_| {});
     let s = hpa_status(&w);
     assert_eq!(s["desiredReplicas"], 6);
     assert_eq!(s["currentReplicas"], 6);
@@ -63,20 +68,26 @@ fn scales_up_at_once_and_down_after_the_window() {
     w.run_for(290, 10, &mut |_| {});
     assert_eq!(replicas(&w, &deployments()), 6, "held by the 300 s window");
     assert_eq!(reason(&w, "AbleToScale"), "ScaleDownStabilized");
-    w.run_for(20, 10, &mut |_| {});
+    w.run_for(30, 10, &mut |_| {});
     assert_eq!(replicas(&w, &deployments()), 3, "ceil(6 × 20 / 50)");
-    assert_eq!(
-        hpa_status(&w)["lastScaleTime"],
-        json!(crate::sim::controllers::obj::fmt_time(
-            changed + chrono::Duration::seconds(300)
-        ))
+    // At the first sync after the window (syncs are 15 s apart; the test
+    // steps 10 s at a time, so that is within 20 s of it).
+    let scaled = hpa_status(&w)["lastScaleTime"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .expect("lastScaleTime");
+    let after = scaled.with_timezone(&chrono::Utc) - changed;
+    assert!(
+        (300..=320).contains(&after.num_seconds()),
+        "scaled {after} after the change"
     );
     w.run_for(310, 10, &mut |_| {});
     assert_eq!(replicas(&w, &deployments()), 2, "then the minimum");
     // The recommendation (1) falls below the minimum once the 2 it replaced
     // leaves the window.
     assert_eq!(reason(&w, "ScalingLimited"), "DesiredWithinRange");
-    w.run_for(300, 10, &mut |_| {});
+    // (Plus up to one sync interval of the test's 10 s steps.)
+    w.run_for(330, 10, &mut |_| {});
     assert_eq!(reason(&w, "ScalingLimited"), "TooFewReplicas");
     let history = hpa_status(&w)["sim.flotilla.io/recommendations"]
         .as_array()
@@ -109,8 +120,12 @@ fn scale_down_window_and_disabled_policies_from_behavior() {
     w.inputs
         .cpu_utilization
         .insert(("default".into(), "web".into()), 10.0);
-    w.run_for(1, 1, &mut |_| {});
-    assert_eq!(replicas(&w, &deployments()), 1, "no window: 4 → 1 at once");
+    w.run_for(16, 1, &mut |_| {});
+    assert_eq!(
+        replicas(&w, &deployments()),
+        1,
+        "no window: 4 → 1 at the next sync"
+    );
 }
 
 #[test]
@@ -125,7 +140,8 @@ fn generic_target_with_the_annotation() {
         hpas(),
         hpa("CloneSet", "apps.kruise.io/v1alpha1", "web", 1, 5, 100),
     );
-    w.run_for(10, 1, &mut |_| {});
+    // 1 → 2 → 3 → 5, one step per 15 s sync.
+    w.run_for(40, 1, &mut |_| {});
     assert_eq!(replicas(&w, &clonesets()), 5);
     assert_eq!(w.count_pods(|p| is_active(p) && is_ready(p)), 5);
 }
