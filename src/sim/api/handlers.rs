@@ -2,6 +2,7 @@
 //! the verbs on resources (get, list, watch, create, update, patch, delete,
 //! deletecollection) and the status and scale subresources.
 
+use super::list::name_of;
 use super::path::{self, Discovery, Route, Target};
 use super::{
     discovery, error_response, json_response, openapi, table, typed_response, watch, Request,
@@ -11,7 +12,7 @@ use crate::sim::convert;
 use crate::sim::error::ApiError;
 use crate::sim::faults::Verdict;
 use crate::sim::selector::{FieldSelector, LabelSelector};
-use crate::sim::store::{Propagation, WriteOptions};
+use crate::sim::store::WriteOptions;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
@@ -139,12 +140,12 @@ fn route(cluster: &Arc<SimCluster>, req: &Request) -> Result<Handled, ApiError> 
     let response = match (&req.method, verb) {
         (_, "watch") => return Ok(Handled::Watch(target)),
         (_, "get") => get(cluster, req, &target)?,
-        (_, "list") => list(cluster, req, &target)?,
+        (_, "list") => super::list::list(cluster, req, &target)?,
         (_, "create") => create(cluster, req, &target)?,
         (_, "update") => update(cluster, req, &target)?,
         (_, "patch") => super::patch::patch(cluster, req, &target)?,
-        (_, "delete") => delete(cluster, req, &target)?,
-        (_, "deletecollection") => delete_collection(cluster, req, &target)?,
+        (_, "delete") => super::delete::delete(cluster, req, &target)?,
+        (_, "deletecollection") => super::delete::delete_collection(cluster, req, &target)?,
         _ => {
             return Err(ApiError::method_not_allowed(format!(
                 "the server does not allow this method on the requested resource ({})",
@@ -254,93 +255,6 @@ pub fn selectors(req: &Request, kind: &str) -> Result<(LabelSelector, FieldSelec
     Ok((labels, fields))
 }
 
-fn list(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, ApiError> {
-    let (labels, fields) = selectors(req, &t.rt.kind)?;
-    let limit: usize = req
-        .query
-        .get("limit")
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(0);
-    let after = match req.query.get("continue") {
-        Some(token) => Some(decode_continue(token)?),
-        None => None,
-    };
-    let (items, rv) = {
-        let store = cluster.store();
-        (
-            store.list(&t.rt, t.namespace.as_deref()),
-            store.resource_version(),
-        )
-    };
-    let mut selected = items.iter().filter(|o| {
-        let key = (ns_of(o), name_of(o));
-        after
-            .as_ref()
-            .is_none_or(|a| key > (a.0.as_str(), a.1.as_str()))
-            && labels.matches_object(o)
-            && fields.matches(o)
-    });
-    let mut page: Vec<&Value> = Vec::new();
-    let mut more = false;
-    for o in selected.by_ref() {
-        if limit > 0 && page.len() == limit {
-            more = true;
-            break;
-        }
-        page.push(o);
-    }
-    let mut metadata = json!({"resourceVersion": rv.to_string()});
-    if more {
-        if let Some(last) = page.last() {
-            metadata["continue"] = json!(encode_continue(ns_of(last), name_of(last)));
-            metadata["remainingItemCount"] = json!(selected.count() + 1);
-        }
-    }
-    if table::wants_table(&req.accept) {
-        let mut t = table::table(&t.rt.kind, &page, &rv.to_string(), cluster.clock.now());
-        t["metadata"] = metadata;
-        return Ok(json_response(StatusCode::OK, &t));
-    }
-    let items: Vec<Value> = page.iter().map(|o| convert::to_served(&t.rt, o)).collect();
-    let list = json!({"kind": format!("{}List", t.rt.kind), "apiVersion": t.rt.api_version(), "metadata": metadata, "items": items});
-    Ok(json_response(StatusCode::OK, &list))
-}
-
-pub fn ns_of(o: &Value) -> &str {
-    o.pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
-
-pub fn name_of(o: &Value) -> &str {
-    o.pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
-
-fn encode_continue(ns: &str, name: &str) -> String {
-    format!("{ns}/{name}")
-        .bytes()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
-    let bad = || ApiError::bad_request(format!("invalid continue token `{token}`"));
-    let bytes: Result<Vec<u8>, _> = (0..token.len())
-        .step_by(2)
-        .map(|i| {
-            token
-                .get(i..i + 2)
-                .ok_or(())
-                .and_then(|h| u8::from_str_radix(h, 16).map_err(|_| ()))
-        })
-        .collect();
-    let text = String::from_utf8(bytes.map_err(|_| bad())?).map_err(|_| bad())?;
-    let (ns, name) = text.split_once('/').ok_or_else(bad)?;
-    Ok((ns.to_string(), name.to_string()))
-}
-
 fn create(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, ApiError> {
     if t.name.is_some() {
         return Err(ApiError::method_not_allowed(
@@ -387,61 +301,6 @@ fn update(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, A
     Ok(json_response(
         StatusCode::OK,
         &convert::to_served(&t.rt, &stored),
-    ))
-}
-
-fn propagation(req: &Request) -> Result<Propagation, ApiError> {
-    let body: Value = if req.body.is_empty() {
-        json!({})
-    } else {
-        decode_body(req)?
-    };
-    match body
-        .get("propagationPolicy")
-        .and_then(Value::as_str)
-        .or_else(|| req.query.get("propagationPolicy"))
-    {
-        Some(p) => Propagation::parse(p),
-        None if body.get("orphanDependents") == Some(&json!(true)) => Ok(Propagation::Orphan),
-        None => Ok(Propagation::Background),
-    }
-}
-
-fn delete(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, ApiError> {
-    let name = t.name.as_deref().unwrap_or_default();
-    let propagation = propagation(req)?;
-    let opts = options(cluster, req);
-    let deleted =
-        cluster
-            .store()
-            .delete(&t.rt, t.namespace.as_deref(), name, propagation, &opts)?;
-    Ok(json_response(StatusCode::OK, &deleted))
-}
-
-fn delete_collection(
-    cluster: &SimCluster,
-    req: &Request,
-    t: &Target,
-) -> Result<Response, ApiError> {
-    let (labels, fields) = selectors(req, &t.rt.kind)?;
-    let propagation = propagation(req)?;
-    let opts = options(cluster, req);
-    let mut store = cluster.store();
-    let victims: Vec<(String, String)> = store
-        .list(&t.rt, t.namespace.as_deref())
-        .iter()
-        .filter(|o| labels.matches_object(o) && fields.matches(o))
-        .map(|o| (ns_of(o).to_string(), name_of(o).to_string()))
-        .collect();
-    let mut items = Vec::new();
-    for (ns, name) in victims {
-        let ns = (!ns.is_empty()).then_some(ns);
-        items.push(store.delete(&t.rt, ns.as_deref(), &name, propagation, &opts)?);
-    }
-    let rv = store.resource_version().to_string();
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({"kind": format!("{}List", t.rt.kind), "apiVersion": t.rt.api_version(), "metadata": {"resourceVersion": rv}, "items": items}),
     ))
 }
 

@@ -3,8 +3,10 @@
 //! operation (a patch's read-modify-write included), so every request is
 //! atomic, and record what they did in the cluster's counters.
 
+mod delete;
 pub mod discovery;
 mod handlers;
+mod list;
 mod metrics;
 pub mod openapi;
 mod patch;
