@@ -52,7 +52,7 @@ pub fn global_router(clusters: &[(Arc<SimCluster>, std::net::SocketAddr)]) -> Ro
         "/sim/clusters",
         get(move || {
             let list = list.clone();
-            async move { json_response(StatusCode::OK, &list) }
+            async move { json_response(StatusCode::OK, list.as_ref()) }
         }),
     );
     for (c, _) in clusters {

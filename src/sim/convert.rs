@@ -6,6 +6,7 @@
 
 use super::resources::ResourceType;
 use serde_json::{json, Value};
+use std::borrow::Cow;
 
 fn is_hpa_v1(rt: &ResourceType) -> bool {
     rt.group == "autoscaling" && rt.kind == "HorizontalPodAutoscaler" && rt.version == "v1"
@@ -42,12 +43,17 @@ pub fn to_storage(rt: &ResourceType, mut object: Value) -> Value {
     object
 }
 
-/// A stored object as `rt`'s endpoint serves it.
-pub fn to_served(rt: &ResourceType, object: &Value) -> Value {
-    let mut out = object.clone();
+/// A stored object as `rt`'s endpoint serves it (borrowed when no
+/// conversion is needed, which is almost always).
+pub fn to_served<'a>(rt: &ResourceType, object: &'a Value) -> Cow<'a, Value> {
     if !is_hpa_v1(rt) {
-        return out;
+        return Cow::Borrowed(object);
     }
+    Cow::Owned(hpa_v2_to_v1(object))
+}
+
+fn hpa_v2_to_v1(object: &Value) -> Value {
+    let mut out = object.clone();
     out["apiVersion"] = json!("autoscaling/v1");
     let cpu = |metrics: Option<&Value>, pointer: &str| {
         metrics
@@ -106,8 +112,8 @@ mod tests {
             stored["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
             50
         );
-        assert_eq!(to_served(v1, &stored), sent);
-        assert_eq!(to_served(v2, &stored), stored, "v2 is served as stored");
+        assert_eq!(*to_served(v1, &stored), sent);
+        assert_eq!(*to_served(v2, &stored), stored, "v2 is served as stored");
         let defaulted = to_storage(v1, json!({"spec": {"maxReplicas": 3}}));
         assert_eq!(
             defaulted["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],

@@ -11,30 +11,65 @@ use std::time::Duration;
 
 /// Rounds per wake-up; the rest waits for the next tick.
 const MAX_ROUNDS: usize = 20;
-const TICK: Duration = Duration::from_millis(250);
+/// Time-driven changes (readiness delays, Job run times, HPA syncs, cron
+/// schedules) are noticed within this.
+const TICK: Duration = Duration::from_millis(500);
+/// After a write, wait this long for more before reconciling, so that a
+/// burst of writes (an apply of hundreds of objects) costs a few passes
+/// over the cluster, not one per write.
+const COALESCE: Duration = Duration::from_millis(30);
 
 pub async fn run(cluster: Arc<SimCluster>) {
+    let mut idle_ticks = 0u32;
     loop {
+        // Idle clusters back off (0.5 s, 1 s, 2 s, up to 4 s between passes)
+        // so that fifty quiet clusters cost little; any write resets it.
+        let tick = TICK * 2u32.pow(idle_ticks.min(3));
         tokio::select! {
-            _ = cluster.changed.notified() => {}
-            _ = tokio::time::sleep(TICK) => {}
+            _ = cluster.changed.notified() => {
+                idle_ticks = 0;
+                tokio::time::sleep(COALESCE).await;
+            }
+            _ = tokio::time::sleep(tick) => {}
         }
         cluster.store().establish_due_crds(cluster.clock.now());
-        for _ in 0..MAX_ROUNDS {
-            let mut store = cluster.store();
-            let inputs = inputs(&cluster, &store);
-            let actions = controllers::run_all(&*store, &inputs);
+        let mut changed = 0;
+        for round in 1..=MAX_ROUNDS {
+            // Compute on a snapshot, outside the lock, so API requests are
+            // not held up by a pass over the whole cluster.
+            let (snapshot, inputs) = {
+                let store = cluster.store();
+                (store.snapshot(), inputs(&cluster, &store))
+            };
+            let actions = controllers::run_all(&snapshot, &inputs);
             if actions.is_empty() {
                 break;
             }
-            let done = store.execute(actions, inputs.now);
+            let done = cluster.store().execute(actions, inputs.now);
             if !done.failed.is_empty() {
                 tracing::debug!(cluster = cluster.name(), failed = ?done.failed, "some controller actions failed; retrying next round");
             }
-            if done.applied == 0 {
+            if !done.unchanged.is_empty() {
+                // A controller asking for what is already there is a bug
+                // that costs a pass per tick; say which.
+                tracing::debug!(cluster = cluster.name(), unchanged = ?done.unchanged, "controller actions changed nothing");
+            }
+            changed += done.changed;
+            if done.changed == 0 {
                 break;
             }
+            if round == MAX_ROUNDS {
+                tracing::debug!(
+                    cluster = cluster.name(),
+                    "controllers still busy after {MAX_ROUNDS} rounds; continuing next tick"
+                );
+            }
         }
+        idle_ticks = if changed == 0 {
+            idle_ticks.saturating_add(1)
+        } else {
+            0
+        };
     }
 }
 

@@ -58,8 +58,12 @@ pub fn list(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response,
         t["metadata"] = metadata;
         return Ok(json_response(StatusCode::OK, &t));
     }
-    let items: Vec<Value> = page.iter().map(|o| convert::to_served(&t.rt, o)).collect();
-    let list = json!({"kind": format!("{}List", t.rt.kind), "apiVersion": t.rt.api_version(), "metadata": metadata, "items": items});
+    let list = ListBody {
+        kind: format!("{}List", t.rt.kind),
+        api_version: t.rt.api_version(),
+        metadata,
+        items: page.iter().map(|o| convert::to_served(&t.rt, o)).collect(),
+    };
     Ok(json_response(StatusCode::OK, &list))
 }
 
@@ -96,4 +100,14 @@ fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
     let text = String::from_utf8(bytes.map_err(|_| bad())?).map_err(|_| bad())?;
     let (ns, name) = text.split_once('/').ok_or_else(bad)?;
     Ok((ns.to_string(), name.to_string()))
+}
+
+/// A list response, serialized straight from the stored objects.
+#[derive(serde::Serialize)]
+struct ListBody<'a> {
+    kind: String,
+    #[serde(rename = "apiVersion")]
+    api_version: String,
+    metadata: Value,
+    items: Vec<std::borrow::Cow<'a, Value>>,
 }

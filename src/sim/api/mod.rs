@@ -153,7 +153,7 @@ async fn dispatch(
     handlers::handle(&cluster, request).await
 }
 
-pub fn json_response(code: StatusCode, body: &Value) -> Response {
+pub fn json_response<T: serde::Serialize + ?Sized>(code: StatusCode, body: &T) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     (code, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
 }

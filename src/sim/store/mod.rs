@@ -13,6 +13,7 @@ mod world;
 mod write;
 
 pub use delete::Propagation;
+pub use world::Snapshot;
 
 use super::controllers::Resource;
 use super::error::ApiError;

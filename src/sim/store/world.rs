@@ -7,6 +7,8 @@ use crate::sim::controllers::{Action, Resource, World};
 use crate::sim::error::ApiError;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 impl World for Store {
     fn list(&self, resource: &Resource) -> Vec<&Value> {
@@ -14,10 +16,40 @@ impl World for Store {
     }
 }
 
+/// The objects of a store at one resource version, taken cheaply (shared
+/// pointers), so controllers can compute without holding the store's lock.
+pub struct Snapshot {
+    objects: BTreeMap<Resource, Vec<Arc<Value>>>,
+}
+
+impl World for Snapshot {
+    fn list(&self, resource: &Resource) -> Vec<&Value> {
+        self.objects
+            .get(resource)
+            .map(|v| v.iter().map(|o| o.as_ref()).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Store {
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            objects: self
+                .objects
+                .iter()
+                .map(|(r, objs)| (r.clone(), objs.values().cloned().collect()))
+                .collect(),
+        }
+    }
+}
+
 /// What one round of actions did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Executed {
-    pub applied: usize,
+    /// Actions that changed something (a new resource version).
+    pub changed: usize,
+    /// Actions that asked for what was already there.
+    pub unchanged: Vec<String>,
     /// Actions that failed (e.g. the object changed or went away meanwhile);
     /// the controllers see the new state on their next round.
     pub failed: Vec<String>,
@@ -33,9 +65,12 @@ impl Store {
         };
         let mut done = Executed::default();
         for action in actions {
+            let before = self.rv;
+            let what = describe(&action);
             match self.execute_one(action, &opts) {
-                Ok(()) => done.applied += 1,
-                Err(e) => done.failed.push(e.to_string()),
+                Ok(()) if self.rv != before => done.changed += 1,
+                Ok(()) => done.unchanged.push(what),
+                Err(e) => done.failed.push(format!("{what}: {e}")),
             }
         }
         done
@@ -114,5 +149,50 @@ impl Store {
                 resource.group, resource.plural
             ))
         })
+    }
+}
+
+fn describe(action: &Action) -> String {
+    let name = |o: &Value| {
+        format!(
+            "{}/{}",
+            o.pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+            o.pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+        )
+    };
+    match action {
+        Action::Create { resource, object } => {
+            format!("create {} {}", resource.plural, name(object))
+        }
+        Action::Update { resource, object } => {
+            format!("update {} {}", resource.plural, name(object))
+        }
+        Action::UpdateStatus {
+            resource,
+            namespace,
+            name,
+            ..
+        } => {
+            format!(
+                "update status {} {}/{name}",
+                resource.plural,
+                namespace.as_deref().unwrap_or_default()
+            )
+        }
+        Action::Delete {
+            resource,
+            namespace,
+            name,
+        } => {
+            format!(
+                "delete {} {}/{name}",
+                resource.plural,
+                namespace.as_deref().unwrap_or_default()
+            )
+        }
     }
 }
