@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 
 /// How many changes a cluster keeps for watches to resume from.
-const CHANGE_LOG: usize = 50_000;
+const CHANGE_LOG: usize = 2_000;
 
 pub struct SimCluster {
     pub config: ClusterConfig,

@@ -145,6 +145,11 @@ impl Store {
         &self.registry
     }
 
+    /// How many objects the store holds.
+    pub fn object_count(&self) -> usize {
+        self.objects.values().map(|o| o.len()).sum()
+    }
+
     /// The current resource version.
     pub fn resource_version(&self) -> u64 {
         self.rv
