@@ -3,13 +3,8 @@
 
 mod support;
 
-use serde_json::Value;
 use std::time::Instant;
-use support::sim::Sim;
-
-fn json_of(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
+use support::sim::{json_of, Sim};
 
 const CONFIGMAP: &str =
     r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c1"},"data":{"a":"1"}}"#;

@@ -6,7 +6,7 @@ mod support;
 
 use serde_json::{json, Value};
 use std::process::Command;
-use support::sim::Sim;
+use support::sim::{json_of, Sim};
 
 const DEPLOYMENT: &str = "apiVersion: apps/v1
 kind: Deployment
@@ -25,16 +25,6 @@ spec:
         ports: [{containerPort: 80}]
         resources: {requests: {cpu: 100m, memory: 64Mi}}
 ";
-
-fn write(sim: &Sim, name: &str, text: &str) -> String {
-    let path = sim.dir.path().join(name);
-    std::fs::write(&path, text).expect("write manifest");
-    path.to_string_lossy().into_owned()
-}
-
-fn json_of(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 #[test]
 fn discovery_lists_builtins_with_short_names() {
@@ -70,7 +60,7 @@ fn discovery_lists_builtins_with_short_names() {
 #[test]
 fn create_get_and_delete_round_trip_with_kubernetes_errors() {
     let sim = Sim::start(&["--clusters", "1"]);
-    let file = write(&sim, "deploy.yaml", DEPLOYMENT);
+    let file = sim.write("deploy.yaml", DEPLOYMENT);
     assert!(sim
         .kubectl_ok("member1", &["create", "-f", &file])
         .contains("deployment.apps/web created"));
@@ -112,8 +102,7 @@ fn a_crd_is_served_as_soon_as_it_is_created() {
     let sim = Sim::start(&["--clusters", "1"]);
     // Warm the discovery cache first, so kubectl must notice the new type.
     sim.kubectl_ok("member1", &["get", "pods"]);
-    let crd = write(
-        &sim,
+    let crd = sim.write(
         "crd.yaml",
         "apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -145,8 +134,7 @@ spec:
             && String::from_utf8_lossy(&empty.stderr).contains("No resources found"),
         "{empty:?}"
     );
-    let widget = write(
-        &sim,
+    let widget = sim.write(
         "widget.yaml",
         "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n",
     );
@@ -174,8 +162,7 @@ fn a_crd_establish_delay_holds_the_type_back() {
         Some(r#"{"crdEstablishDelaySeconds": 2}"#),
     );
     assert_eq!(code, 200);
-    let crd = write(
-        &sim,
+    let crd = sim.write(
         "crd.yaml",
         "apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -411,7 +398,7 @@ fn generators_send_protobuf_and_get_kubernetes_answers() {
 #[test]
 fn client_side_apply_then_server_side_apply_with_a_conflict() {
     let sim = Sim::start(&["--clusters", "1"]);
-    let file = write(&sim, "deploy.yaml", DEPLOYMENT);
+    let file = sim.write("deploy.yaml", DEPLOYMENT);
     assert!(sim
         .kubectl_ok("member1", &["apply", "-f", &file])
         .contains("deployment.apps/web created"));
@@ -419,8 +406,7 @@ fn client_side_apply_then_server_side_apply_with_a_conflict() {
         .kubectl_ok("member1", &["apply", "-f", &file])
         .contains("deployment.apps/web unchanged"));
     // A strategic merge keeps the container's ports while changing its image.
-    let changed = write(
-        &sim,
+    let changed = sim.write(
         "deploy2.yaml",
         &DEPLOYMENT
             .replace("nginx:1.25", "nginx:1.26")
@@ -442,8 +428,7 @@ fn client_side_apply_then_server_side_apply_with_a_conflict() {
     // kubectl scale takes spec.replicas; a server-side apply of another
     // value by another manager conflicts on it.
     sim.kubectl_ok("member1", &["scale", "deploy", "web", "--replicas=5"]);
-    let other = write(
-        &sim,
+    let other = sim.write(
         "other.yaml",
         &DEPLOYMENT.replace("replicas: 2", "replicas: 4"),
     );
@@ -525,7 +510,7 @@ fn client_side_apply_then_server_side_apply_with_a_conflict() {
 #[test]
 fn deployments_roll_out_scale_and_cascade_on_delete() {
     let sim = Sim::start(&["--clusters", "1"]);
-    let file = write(&sim, "deploy.yaml", DEPLOYMENT);
+    let file = sim.write("deploy.yaml", DEPLOYMENT);
     sim.kubectl_ok("member1", &["apply", "-f", &file]);
     let status = sim.kubectl_ok(
         "member1",
@@ -593,7 +578,7 @@ fn a_deployment_larger_than_the_cluster_leaves_pods_pending_unschedulable() {
     let big = DEPLOYMENT
         .replace("replicas: 2", "replicas: 10")
         .replace("cpu: 100m", "cpu: 600m");
-    let file = write(&sim, "big.yaml", &big);
+    let file = sim.write("big.yaml", &big);
     sim.kubectl_ok("member1", &["apply", "-f", &file]);
     sim.wait_for(20, "6 ready pods", || {
         json_of(&sim.kubectl_ok("member1", &["get", "deploy", "web", "-o", "json"]))["status"]
@@ -625,7 +610,7 @@ fn a_deployment_larger_than_the_cluster_leaves_pods_pending_unschedulable() {
 #[test]
 fn finalizers_hold_deletion_and_orphaning_keeps_dependents() {
     let sim = Sim::start(&["--clusters", "1"]);
-    let held = write(&sim, "held.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  finalizers: [example.com/keep]\ndata: {a: '1'}\n");
+    let held = sim.write("held.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  finalizers: [example.com/keep]\ndata: {a: '1'}\n");
     sim.kubectl_ok("member1", &["apply", "-f", &held]);
     sim.kubectl_ok("member1", &["delete", "configmap", "held", "--wait=false"]);
     let yaml = sim.kubectl_ok("member1", &["get", "configmap", "held", "-o", "yaml"]);
@@ -650,7 +635,7 @@ fn finalizers_hold_deletion_and_orphaning_keeps_dependents() {
         "the last finalizer removed, the object is gone"
     );
     // --cascade=orphan leaves the ReplicaSet, without its owner reference.
-    let file = write(&sim, "deploy.yaml", DEPLOYMENT);
+    let file = sim.write("deploy.yaml", DEPLOYMENT);
     sim.kubectl_ok("member1", &["apply", "-f", &file]);
     sim.kubectl_ok(
         "member1",

@@ -4,18 +4,7 @@
 
 mod support;
 
-use serde_json::Value;
-use support::sim::Sim;
-
-fn json_of(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-fn write(sim: &Sim, name: &str, text: &str) -> String {
-    let path = sim.dir.path().join(name);
-    std::fs::write(&path, text).expect("write manifest");
-    path.to_string_lossy().into_owned()
-}
+use support::sim::{json_of, Sim};
 
 fn replicas(sim: &Sim, what: &str) -> i64 {
     json_of(&sim.kubectl_ok("member1", &["get", what, "-o", "json"]))["spec"]["replicas"]
@@ -111,8 +100,7 @@ fn hpa_scales_within_bounds_as_load_changes() {
 #[test]
 fn statefulsets_daemonsets_and_jobs_run() {
     let sim = Sim::start(&["--clusters", "1", "--nodes", "2"]);
-    let sts = write(
-        &sim,
+    let sts = sim.write(
         "sts.yaml",
         "apiVersion: apps/v1
 kind: StatefulSet
@@ -141,8 +129,7 @@ spec:
         ["pod/db-0", "pod/db-1", "pod/db-2"]
     );
 
-    let ds = write(
-        &sim,
+    let ds = sim.write(
         "ds.yaml",
         "apiVersion: apps/v1
 kind: DaemonSet
@@ -194,7 +181,7 @@ spec:
 #[test]
 fn a_custom_workload_with_a_scale_subresource_runs_pods() {
     let sim = Sim::start(&["--clusters", "1"]);
-    let crd = write(&sim, "crd.yaml", "apiVersion: apiextensions.k8s.io/v1
+    let crd = sim.write("crd.yaml", "apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata: {name: clonesets.apps.kruise.io}
 spec:
@@ -211,8 +198,7 @@ spec:
       scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas, labelSelectorPath: .status.labelSelector}
 ");
     sim.kubectl_ok("member1", &["apply", "-f", &crd]);
-    let cs = write(
-        &sim,
+    let cs = sim.write(
         "cs.yaml",
         "apiVersion: apps.kruise.io/v1alpha1
 kind: CloneSet

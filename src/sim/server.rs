@@ -39,16 +39,7 @@ impl Simulator {
         let mut tasks = Vec::new();
         for cc in &config.clusters {
             let cluster = SimCluster::new(cc.clone(), clock.clone());
-            let listener = TcpListener::bind(SocketAddr::new(bind, 0))
-                .await
-                .map_err(|source| ServeError::Bind {
-                    addr: bind.to_string(),
-                    source,
-                })?;
-            let addr = listener.local_addr().map_err(|source| ServeError::Bind {
-                addr: bind.to_string(),
-                source,
-            })?;
+            let (listener, addr) = listen(bind).await?;
             tasks.push(tokio::spawn(supervise(cluster.clone(), listener, addr)));
             tasks.push(tokio::spawn(super::runner::run(cluster.clone())));
             for fault in &cc.faults {
@@ -59,16 +50,7 @@ impl Simulator {
             }
             clusters.push((cluster, addr));
         }
-        let listener = TcpListener::bind(SocketAddr::new(bind, 0))
-            .await
-            .map_err(|source| ServeError::Bind {
-                addr: bind.to_string(),
-                source,
-            })?;
-        let admin = listener.local_addr().map_err(|source| ServeError::Bind {
-            addr: bind.to_string(),
-            source,
-        })?;
+        let (listener, admin) = listen(bind).await?;
         let router = admin::global_router(&clusters);
         tasks.push(tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, router).await {
@@ -112,6 +94,19 @@ impl Simulator {
             t.abort();
         }
     }
+}
+
+/// A listener on any free port of `bind`, and its address.
+async fn listen(bind: IpAddr) -> Result<(TcpListener, SocketAddr), ServeError> {
+    let failed = |source| ServeError::Bind {
+        addr: bind.to_string(),
+        source,
+    };
+    let listener = TcpListener::bind(SocketAddr::new(bind, 0))
+        .await
+        .map_err(failed)?;
+    let addr = listener.local_addr().map_err(failed)?;
+    Ok((listener, addr))
 }
 
 /// Serves `cluster` on `listener`; while the `api: refuse` fault is set, the

@@ -62,6 +62,14 @@ impl Sim {
         }
     }
 
+    /// Writes `text` to `name` in the simulator's temporary directory;
+    /// returns the path, for `kubectl apply -f`.
+    pub fn write(&self, name: &str, text: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write manifest");
+        path.to_string_lossy().into_owned()
+    }
+
     /// Runs kubectl against `context`.
     pub fn kubectl(&self, context: &str, args: &[&str]) -> Output {
         Command::new("/usr/bin/kubectl")
@@ -195,4 +203,9 @@ fn dechunk(mut text: &str) -> String {
         text = rest[n..].trim_start_matches("\r\n");
     }
     out
+}
+
+/// Parses JSON output, naming it when it is not JSON.
+pub fn json_of(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
