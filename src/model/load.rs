@@ -251,33 +251,38 @@ fn classify(
     kept: &mut Vec<validate::KeptNode>,
 ) {
     let mut cx = Checker::new(&o.path, &o.node);
-    let Some((api_version, kind, _name)) = identity(&o, &mut cx) else {
+    let Some((api_version, kind, _name)) = identity(&o.json, &mut cx) else {
         loaded.diagnostics.append(&mut cx.diagnostics);
         return;
     };
-    match KnownKind::from_type(api_version, kind) {
+    let (api_version, kind) = (api_version.to_string(), kind.to_string());
+    // The object is consumed here: its JSON moves into the repository and,
+    // for typed kinds, its tree into `kept`, so nothing is deep-copied.
+    let mut kept_kind = None;
+    match KnownKind::from_type(&api_version, &kind) {
         Some(k) => {
-            let index = typed(k, &o, &mut cx, &mut loaded.repository);
-            if let Some(index) = index {
-                kept.push(validate::KeptNode {
-                    kind: k,
-                    index,
-                    path: o.path.clone(),
-                    node: o.node.clone(),
-                });
-            }
+            let index = typed(k, o.json, &o.path, &mut cx, &mut loaded.repository);
+            kept_kind = index.map(|index| (k, index));
         }
-        None if is_flotilla_group(api_version) => unknown_kind(api_version, kind, &mut cx),
+        None if is_flotilla_group(&api_version) => unknown_kind(&api_version, &kind, &mut cx),
         None => template(
-            &o,
-            api_version,
-            kind,
+            o.json,
+            &api_version,
+            &kind,
             scopes,
             &mut cx,
             &mut loaded.repository,
         ),
     }
     loaded.diagnostics.append(&mut cx.diagnostics);
+    if let Some((kind, index)) = kept_kind {
+        kept.push(validate::KeptNode {
+            kind,
+            index,
+            path: o.path,
+            node: o.node,
+        });
+    }
 }
 
 /// Groups whose kinds flotilla models: an unknown kind there is a mistake,
@@ -325,17 +330,16 @@ fn unknown_kind(api_version: &str, kind: &str, cx: &mut Checker<'_>) {
 /// the repository's list for that kind.
 fn typed(
     k: KnownKind,
-    o: &RawObject,
+    mut json: Value,
+    path: &str,
     cx: &mut Checker<'_>,
     repo: &mut Repository,
 ) -> Option<usize> {
-    let mut json = o.json.clone();
     schema::strip_nulls(&mut json);
     if !schema::validate(k, &json, cx) {
         return None;
     }
-    let namespace = json
-        .pointer("/metadata/namespace")
+    let namespace = metadata(&json, "namespace")
         .and_then(Value::as_str)
         .map(str::to_string);
     if k.namespaced() {
@@ -354,7 +358,7 @@ fn typed(
         .help("remove `metadata.namespace`");
         return None;
     }
-    if k == KnownKind::Settings && o.path != "flotilla.yaml" {
+    if k == KnownKind::Settings && path != "flotilla.yaml" {
         cx.error(
             Code::InvalidSettings,
             "/kind",
@@ -368,22 +372,19 @@ fn typed(
 }
 
 fn template(
-    o: &RawObject,
+    mut manifest: Value,
     api_version: &str,
     kind: &str,
     scopes: &Scopes,
     cx: &mut Checker<'_>,
     repo: &mut Repository,
 ) {
-    let mut manifest = o.json.clone();
-    let name = manifest
-        .pointer("/metadata/name")
+    let name = metadata(&manifest, "name")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
     let namespace = if scopes.namespaced(api_version, kind) {
-        let ns = manifest
-            .pointer("/metadata/namespace")
+        let ns = metadata(&manifest, "namespace")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
             .unwrap_or("default")
@@ -401,7 +402,7 @@ fn template(
         }
         Some(ns)
     } else {
-        if manifest.pointer("/metadata/namespace").is_some() {
+        if metadata(&manifest, "namespace").is_some() {
             cx.warning(
                 Code::InvalidValue,
                 "/metadata/namespace",
@@ -414,8 +415,8 @@ fn template(
         }
         None
     };
-    let labels = string_map(&manifest, "/metadata/labels", cx, true);
-    string_map(&manifest, "/metadata/annotations", cx, false);
+    let labels = string_map(&manifest, "labels", cx, true);
+    string_map(&manifest, "annotations", cx, false);
     let location = cx.location("");
     let id = super::common::ObjectRef {
         api_version: api_version.into(),
@@ -431,43 +432,52 @@ fn template(
     });
 }
 
-/// Reads a `map[string]string` field, reporting non-string values (a classic:
-/// `version: 1` in labels) and invalid label keys/values.
+/// `metadata.<field>` of an object. Every object is asked for a few of
+/// these, so this avoids parsing a JSON pointer (and its allocations) each time.
+fn metadata<'v>(object: &'v Value, field: &str) -> Option<&'v Value> {
+    object.get("metadata")?.get(field)
+}
+
+/// Reads the `map[string]string` field `metadata.<field>`, reporting
+/// non-string values (a classic: `version: 1` in labels) and invalid label
+/// keys/values.
 fn string_map(
     manifest: &Value,
-    ptr: &str,
+    field: &str,
     cx: &mut Checker<'_>,
     labels: bool,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let Some(value) = manifest.pointer(ptr) else {
+    let Some(value) = metadata(manifest, field) else {
         return out;
     };
+    let ptr = || format!("/metadata/{field}");
     let Some(map) = value.as_object() else {
         if !value.is_null() {
             cx.error(
                 Code::WrongType,
-                ptr,
-                format!("`{}` must be a mapping of strings", schema::dotted(ptr)),
+                &ptr(),
+                format!("`{}` must be a mapping of strings", schema::dotted(&ptr())),
             );
         }
         return out;
     };
     for (k, v) in map {
-        let at = format!("{ptr}/{}", super::common::escape_pointer(k));
+        // Only built when there is something to report.
+        let at = || format!("{}/{}", ptr(), super::common::escape_pointer(k));
         match v.as_str() {
             Some(s) => {
                 if labels {
                     if let Err(why) = super::common::validate_qualified_name(k) {
                         cx.error(
                             Code::InvalidValue,
-                            &at,
+                            &at(),
                             format!("invalid label key `{k}`: {why}"),
                         );
                     } else if let Err(why) = super::common::validate_label_value(s) {
                         cx.error(
                             Code::InvalidValue,
-                            &at,
+                            &at(),
                             format!("invalid label value `{s}`: {why}"),
                         );
                     }
@@ -475,6 +485,7 @@ fn string_map(
                 out.insert(k.clone(), s.to_string());
             }
             None => {
+                let at = at();
                 cx.error(
                     Code::WrongType,
                     &at,
