@@ -3,7 +3,8 @@
 //! way as a diagnostic.
 //!
 //! Steps, each reporting and moving on: decode UTF-8, parse YAML (positions,
-//! duplicate keys, alias budget), split documents and `List`s, check identity
+//! duplicate keys, alias budget), split documents and `List`s (all in
+//! [`super::parse`], file by file, in parallel when allowed), check identity
 //! (apiVersion, kind, metadata.name), validate typed kinds against their JSON
 //! Schema, deserialize, run each kind's own checks, then the cross-object
 //! checks (duplicate identities, cluster references, override targets).
@@ -11,18 +12,21 @@
 use super::check::Checker;
 use super::diag::{self, Code, Diagnostic, Location};
 use super::kinds::KnownKind;
+use super::parse::{self, RawObject};
 use super::repository::Repository;
 use super::template::{Scopes, Template};
-use super::yaml::{self, Node, NodeValue, YamlProblemKind};
 use super::{schema, validate};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Limits the loader enforces.
+/// Limits the loader enforces, and how many threads it may use.
 #[derive(Debug, Clone, Copy)]
 pub struct LoadLimits {
     pub max_objects: usize,
     pub max_alias_nodes: usize,
+    /// At most this many threads parse files (1, the default: only the
+    /// caller's thread). Only the speed depends on it, never the result.
+    pub parse_threads: usize,
 }
 
 impl Default for LoadLimits {
@@ -30,6 +34,7 @@ impl Default for LoadLimits {
         LoadLimits {
             max_objects: 200_000,
             max_alias_nodes: 100_000,
+            parse_threads: 1,
         }
     }
 }
@@ -49,22 +54,18 @@ impl Loaded {
     }
 }
 
-/// One object of a YAML file, before classification.
-pub(crate) struct RawObject {
-    pub path: String,
-    pub node: Node,
-    pub json: Value,
-}
-
 /// Loads a repository from its files (repo-relative path, bytes).
 pub fn load<'a>(
     files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     limits: &LoadLimits,
 ) -> Loaded {
+    let files: Vec<(&str, &[u8])> = files.into_iter().collect();
     let mut loaded = Loaded::default();
     let mut raw = Vec::new();
-    for (path, bytes) in files {
-        parse_file(path, bytes, limits, &mut raw, &mut loaded);
+    for parsed in parse::parse_files(&files, limits) {
+        loaded.sources.extend(parsed.source);
+        loaded.diagnostics.extend(parsed.diagnostics);
+        raw.extend(parsed.objects);
     }
     if raw.len() > limits.max_objects {
         let at = raw[limits.max_objects].path.clone();
@@ -95,130 +96,13 @@ pub fn load<'a>(
     loaded
 }
 
-fn parse_file(
-    path: &str,
-    bytes: &[u8],
-    limits: &LoadLimits,
-    raw: &mut Vec<RawObject>,
-    loaded: &mut Loaded,
-) {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = &bytes[..e.valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            let col = String::from_utf8_lossy(&valid[line_start..])
-                .chars()
-                .count() as u32
-                + 1;
-            loaded.diagnostics.push(
-                Diagnostic::error(
-                    Code::NotUtf8,
-                    Location {
-                        path: path.into(),
-                        line,
-                        col,
-                    },
-                    "file is not valid UTF-8",
-                )
-                .with_help("save the file as UTF-8"),
-            );
-            return;
-        }
-    };
-    loaded.sources.insert(path.to_string(), text.to_string());
-    let stream = match yaml::parse_stream(text, limits.max_alias_nodes) {
-        Ok(s) => s,
-        Err(p) => {
-            let (code, help) = match p.kind {
-                YamlProblemKind::AliasLimit => (Code::AliasLimit, "expand the aliases by hand; deeply nested aliases are refused to protect the reconciler"),
-                _ => (Code::YamlSyntax, "fix the YAML syntax at this position"),
-            };
-            loaded.diagnostics.push(
-                Diagnostic::error(
-                    code,
-                    Location {
-                        path: path.into(),
-                        line: p.pos.line,
-                        col: p.pos.col,
-                    },
-                    format!("invalid YAML: {}", p.message),
-                )
-                .with_help(help),
-            );
-            return;
-        }
-    };
-    for p in stream.problems {
-        loaded.diagnostics.push(
-            Diagnostic::error(
-                Code::DuplicateKey,
-                Location {
-                    path: path.into(),
-                    line: p.pos.line,
-                    col: p.pos.col,
-                },
-                p.message,
-            )
-            .with_help("remove one of the two keys"),
-        );
-    }
-    for doc in stream.documents {
-        match &doc.value {
-            NodeValue::Null => {}
-            NodeValue::Map(_) => push_object(path, doc, raw, loaded),
-            _ => loaded.diagnostics.push(
-                Diagnostic::error(Code::NotAnObject, Location { path: path.into(), line: doc.pos.line, col: doc.pos.col }, "document is not a mapping")
-                    .with_help("each YAML document must be a Kubernetes object: a mapping with apiVersion, kind and metadata"),
-            ),
-        }
-    }
-}
-
-/// Adds a document, expanding `kind: List` into its items.
-fn push_object(path: &str, node: Node, raw: &mut Vec<RawObject>, loaded: &mut Loaded) {
-    let is_list = node.get("kind").map(|k| k.to_json()) == Some(Value::from("List"))
-        && node.get("apiVersion").map(|k| k.to_json()) == Some(Value::from("v1"));
-    if is_list {
-        if let Some(NodeValue::Seq(items)) = node.get("items").map(|n| &n.value) {
-            for item in items {
-                match item.value {
-                    NodeValue::Map(_) => push_object(path, item.clone(), raw, loaded),
-                    _ => loaded.diagnostics.push(Diagnostic::error(
-                        Code::NotAnObject,
-                        Location {
-                            path: path.into(),
-                            line: item.pos.line,
-                            col: item.pos.col,
-                        },
-                        "list item is not a mapping",
-                    )),
-                }
-            }
-        }
-        return;
-    }
-    let json = node.to_json();
-    raw.push(RawObject {
-        path: path.to_string(),
-        node,
-        json,
-    });
-}
-
 /// The identity fields every object needs; reports what is missing.
-fn identity<'v>(o: &'v RawObject, cx: &mut Checker<'_>) -> Option<(&'v str, &'v str, &'v str)> {
-    let field = |ptr: &str| {
-        o.json
-            .pointer(ptr)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    };
+fn identity<'v>(json: &'v Value, cx: &mut Checker<'_>) -> Option<(&'v str, &'v str, &'v str)> {
+    let non_empty = |v: Option<&'v Value>| v.and_then(Value::as_str).filter(|s| !s.is_empty());
     let (api_version, kind, mut name) = (
-        field("/apiVersion"),
-        field("/kind"),
-        field("/metadata/name"),
+        non_empty(json.get("apiVersion")),
+        non_empty(json.get("kind")),
+        non_empty(metadata(json, "name")),
     );
     // Settings are a singleton (`flotilla.yaml`); their name is optional.
     if name.is_none()
