@@ -319,7 +319,8 @@ fn render_for_cluster(
     if divided {
         replicas::revise(&template.id.kind, &mut manifest, share);
     }
-    super::overrides::apply_overrides(&mut manifest, &cluster.facts(), applicable)?;
+    let (mut manifest, _applied) =
+        super::overrides::apply_overrides(manifest, &cluster.facts(), applicable)?;
     ownership::mark(
         &mut manifest,
         input.instance,

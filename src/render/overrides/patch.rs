@@ -36,16 +36,26 @@ pub(crate) fn apply(doc: &mut Value, ops: &[Operation]) -> Result<(), String> {
     if !doc.is_object() && !doc.is_array() {
         return Err("invalid value, expected object".into());
     }
+    // Each operation checks everything before it changes anything, so one
+    // operation applies in place; several need a copy to roll back to.
+    if let [op] = ops {
+        return apply_one(doc, op);
+    }
     let mut work = doc.clone();
     for op in ops {
-        match op.op {
-            Op::Add => add(&mut work, &op.path, &op.value)?,
-            Op::Remove => remove(&mut work, &op.path)?,
-            Op::Replace => replace(&mut work, &op.path, &op.value)?,
-        }
+        apply_one(&mut work, op)?;
     }
     *doc = work;
     Ok(())
+}
+
+/// Applies one operation; on error `doc` is unchanged.
+fn apply_one(doc: &mut Value, op: &Operation) -> Result<(), String> {
+    match op.op {
+        Op::Add => add(doc, &op.path, &op.value),
+        Op::Remove => remove(doc, &op.path),
+        Op::Replace => replace(doc, &op.path, &op.value),
+    }
 }
 
 /// RFC 6901 unescaping, in the Go library's order (`~1` first).
