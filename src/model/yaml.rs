@@ -236,8 +236,9 @@ impl Builder {
                 ..
             }) => match pending_key.take() {
                 None => {
-                    let key = match &node.value {
-                        NodeValue::Str(s) => s.clone(),
+                    // The key node is not kept: its string moves into the key.
+                    let key = match node.value {
+                        NodeValue::Str(s) => s,
                         NodeValue::Int(i) => i.to_string(),
                         NodeValue::Bool(b) => b.to_string(),
                         NodeValue::Float(f) => f.to_string(),
