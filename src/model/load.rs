@@ -14,7 +14,8 @@ use super::diag::{self, Code, Diagnostic, Location};
 use super::kinds::KnownKind;
 use super::parse::{self, RawObject};
 use super::repository::Repository;
-use super::template::{Scopes, Template};
+use super::template::{self, metadata, CheckedTemplate, Scopes};
+use super::yaml::Positions;
 use super::{schema, validate};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -128,44 +129,50 @@ fn identity<'v>(json: &'v Value, cx: &mut Checker<'_>) -> Option<(&'v str, &'v s
     Some((api_version?, kind?, name?))
 }
 
+/// What classification made of an object, once its checks are done.
+enum Classified {
+    /// A typed object, at this index of its kind's list in the repository.
+    Typed(KnownKind, usize),
+    Template(CheckedTemplate),
+    /// Rejected; the diagnostics say why.
+    Nothing,
+}
+
 fn classify(
     o: RawObject,
     scopes: &Scopes,
     loaded: &mut Loaded,
     kept: &mut Vec<validate::KeptNode>,
 ) {
-    let mut cx = Checker::new(&o.path, &o.node);
+    let mut cx = Checker::new(&o.path, Positions::new(&o.json, &o.spans));
     let Some((api_version, kind, _name)) = identity(&o.json, &mut cx) else {
         loaded.diagnostics.append(&mut cx.diagnostics);
         return;
     };
-    let (api_version, kind) = (api_version.to_string(), kind.to_string());
-    // The object is consumed here: its JSON moves into the repository and,
-    // for typed kinds, its tree into `kept`, so nothing is deep-copied.
-    let mut kept_kind = None;
-    match KnownKind::from_type(&api_version, &kind) {
-        Some(k) => {
-            let index = typed(k, o.json, &o.path, &mut cx, &mut loaded.repository);
-            kept_kind = index.map(|index| (k, index));
+    let classified = match KnownKind::from_type(api_version, kind) {
+        // Typed kinds are deserialized from a copy: the object as parsed is
+        // kept for the cross checks to point into.
+        Some(k) => typed(k, o.json.clone(), &o.path, &mut cx, &mut loaded.repository)
+            .map_or(Classified::Nothing, |index| Classified::Typed(k, index)),
+        None if is_flotilla_group(api_version) => {
+            unknown_kind(api_version, kind, &mut cx);
+            Classified::Nothing
         }
-        None if is_flotilla_group(&api_version) => unknown_kind(&api_version, &kind, &mut cx),
-        None => template(
-            o.json,
-            &api_version,
-            &kind,
-            scopes,
-            &mut cx,
-            &mut loaded.repository,
-        ),
-    }
+        None => template::check(&o.json, api_version, kind, scopes, &mut cx)
+            .map_or(Classified::Nothing, Classified::Template),
+    };
     loaded.diagnostics.append(&mut cx.diagnostics);
-    if let Some((kind, index)) = kept_kind {
-        kept.push(validate::KeptNode {
+    // The checks are done with the object as parsed; now it can move.
+    match classified {
+        Classified::Typed(kind, index) => kept.push(validate::KeptNode {
             kind,
             index,
             path: o.path,
-            node: o.node,
-        });
+            json: o.json,
+            spans: o.spans,
+        }),
+        Classified::Template(t) => loaded.repository.templates.push(t.into_template(o.json)),
+        Classified::Nothing => {}
     }
 }
 
@@ -253,134 +260,4 @@ fn typed(
     }
     let location = cx.location("");
     repo.push_typed(k, json, location, cx)
-}
-
-fn template(
-    mut manifest: Value,
-    api_version: &str,
-    kind: &str,
-    scopes: &Scopes,
-    cx: &mut Checker<'_>,
-    repo: &mut Repository,
-) {
-    let name = metadata(&manifest, "name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let namespace = if scopes.namespaced(api_version, kind) {
-        let ns = metadata(&manifest, "namespace")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .unwrap_or("default")
-            .to_string();
-        if let Err(why) = super::common::validate_dns_subdomain(&ns) {
-            cx.error(
-                Code::InvalidValue,
-                "/metadata/namespace",
-                format!("invalid namespace: {why}"),
-            );
-            return;
-        }
-        if let Some(meta) = manifest.get_mut("metadata").and_then(Value::as_object_mut) {
-            meta.insert("namespace".into(), Value::from(ns.clone()));
-        }
-        Some(ns)
-    } else {
-        if metadata(&manifest, "namespace").is_some() {
-            cx.warning(
-                Code::InvalidValue,
-                "/metadata/namespace",
-                format!("{kind} is cluster-scoped; its namespace is ignored"),
-            )
-            .help("remove `metadata.namespace`");
-            if let Some(meta) = manifest.get_mut("metadata").and_then(Value::as_object_mut) {
-                meta.remove("namespace");
-            }
-        }
-        None
-    };
-    let labels = string_map(&manifest, "labels", cx, true);
-    string_map(&manifest, "annotations", cx, false);
-    let location = cx.location("");
-    let id = super::common::ObjectRef {
-        api_version: api_version.into(),
-        kind: kind.into(),
-        namespace,
-        name,
-    };
-    repo.templates.push(Template {
-        id,
-        labels,
-        manifest,
-        location,
-    });
-}
-
-/// `metadata.<field>` of an object. Every object is asked for a few of
-/// these, so this avoids parsing a JSON pointer (and its allocations) each time.
-fn metadata<'v>(object: &'v Value, field: &str) -> Option<&'v Value> {
-    object.get("metadata")?.get(field)
-}
-
-/// Reads the `map[string]string` field `metadata.<field>`, reporting
-/// non-string values (a classic: `version: 1` in labels) and invalid label
-/// keys/values.
-fn string_map(
-    manifest: &Value,
-    field: &str,
-    cx: &mut Checker<'_>,
-    labels: bool,
-) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let Some(value) = metadata(manifest, field) else {
-        return out;
-    };
-    let ptr = || format!("/metadata/{field}");
-    let Some(map) = value.as_object() else {
-        if !value.is_null() {
-            cx.error(
-                Code::WrongType,
-                &ptr(),
-                format!("`{}` must be a mapping of strings", schema::dotted(&ptr())),
-            );
-        }
-        return out;
-    };
-    for (k, v) in map {
-        // Only built when there is something to report.
-        let at = || format!("{}/{}", ptr(), super::common::escape_pointer(k));
-        match v.as_str() {
-            Some(s) => {
-                if labels {
-                    if let Err(why) = super::common::validate_qualified_name(k) {
-                        cx.error(
-                            Code::InvalidValue,
-                            &at(),
-                            format!("invalid label key `{k}`: {why}"),
-                        );
-                    } else if let Err(why) = super::common::validate_label_value(s) {
-                        cx.error(
-                            Code::InvalidValue,
-                            &at(),
-                            format!("invalid label value `{s}`: {why}"),
-                        );
-                    }
-                }
-                out.insert(k.clone(), s.to_string());
-            }
-            None => {
-                let at = at();
-                cx.error(
-                    Code::WrongType,
-                    &at,
-                    format!("`{}` must be a string, found {v}", schema::dotted(&at)),
-                )
-                .help(format!(
-                    "quote it: `{k}: \"{}\"`",
-                    v.to_string().trim_matches('"')
-                ));
-            }
-        }
-    }
-    out
 }

@@ -1,5 +1,5 @@
-//! Parsing: the repository's files → raw objects (each object's YAML tree,
-//! for positions, and its JSON value), with a diagnostic for every file or
+//! Parsing: the repository's files → raw objects (each object's JSON value
+//! and the positions of its nodes), with a diagnostic for every file or
 //! document that cannot be used (not UTF-8, invalid YAML, duplicate keys,
 //! a document or `List` item that is not a mapping).
 //!
@@ -12,15 +12,15 @@
 
 use super::diag::{Code, Diagnostic, Location};
 use super::load::LoadLimits;
-use super::yaml::{self, Node, NodeValue, YamlProblemKind};
+use super::yaml::{self, Children, Document, Spans, YamlProblemKind};
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One object of a YAML file, before classification.
 pub(crate) struct RawObject {
     pub path: String,
-    pub node: Node,
     pub json: Value,
+    pub spans: Spans,
 }
 
 /// What one file gave.
@@ -142,11 +142,12 @@ fn parse_file(path: &str, bytes: &[u8], limits: &LoadLimits) -> ParsedFile {
         );
     }
     for doc in stream.documents {
+        let pos = doc.spans.pos;
         match &doc.value {
-            NodeValue::Null => {}
-            NodeValue::Map(_) => push_object(path, doc, &mut out),
+            Value::Null => {}
+            Value::Object(_) => push_object(path, doc, &mut out),
             _ => out.diagnostics.push(
-                Diagnostic::error(Code::NotAnObject, Location { path: path.into(), line: doc.pos.line, col: doc.pos.col }, "document is not a mapping")
+                Diagnostic::error(Code::NotAnObject, Location { path: path.into(), line: pos.line, col: pos.col }, "document is not a mapping")
                     .with_help("each YAML document must be a Kubernetes object: a mapping with apiVersion, kind and metadata"),
             ),
         }
@@ -155,37 +156,46 @@ fn parse_file(path: &str, bytes: &[u8], limits: &LoadLimits) -> ParsedFile {
 }
 
 /// Adds a document, expanding `kind: List` into its items.
-fn push_object(path: &str, node: Node, out: &mut ParsedFile) {
-    let is_str = |key: &str, want: &str| matches!(node.get(key).map(|n| &n.value), Some(NodeValue::Str(s)) if s == want);
-    if is_str("kind", "List") && is_str("apiVersion", "v1") {
-        let NodeValue::Map(entries) = node.value else {
-            return;
-        };
-        let items = entries.into_iter().find(|e| e.key == "items");
-        if let Some(NodeValue::Seq(items)) = items.map(|e| e.value.value) {
-            for item in items {
-                match item.value {
-                    NodeValue::Map(_) => push_object(path, item, out),
-                    _ => out.diagnostics.push(Diagnostic::error(
-                        Code::NotAnObject,
-                        Location {
-                            path: path.into(),
-                            line: item.pos.line,
-                            col: item.pos.col,
-                        },
-                        "list item is not a mapping",
-                    )),
-                }
-            }
-        }
+fn push_object(path: &str, doc: Document, out: &mut ParsedFile) {
+    let Document { value, spans } = doc;
+    let is = |key: &str, want: &str| value.get(key).and_then(Value::as_str) == Some(want);
+    if !(is("kind", "List") && is("apiVersion", "v1")) {
+        out.objects.push(RawObject {
+            path: path.to_string(),
+            json: value,
+            spans,
+        });
         return;
     }
-    let json = node.to_json();
-    out.objects.push(RawObject {
-        path: path.to_string(),
-        node,
-        json,
-    });
+    let (Value::Object(map), Children::Map(children)) = (value, spans.children) else {
+        return;
+    };
+    let Some((items, item_spans)) = map
+        .into_iter()
+        .zip(children)
+        .find(|((key, _), _)| key == "items")
+        .map(|((_, items), (_, spans))| (items, spans))
+    else {
+        return;
+    };
+    let (Value::Array(items), Children::Seq(item_spans)) = (items, item_spans.children) else {
+        return;
+    };
+    for (value, spans) in items.into_iter().zip(item_spans) {
+        if value.is_object() {
+            push_object(path, Document { value, spans }, out);
+        } else {
+            out.diagnostics.push(Diagnostic::error(
+                Code::NotAnObject,
+                Location {
+                    path: path.into(),
+                    line: spans.pos.line,
+                    col: spans.pos.col,
+                },
+                "list item is not a mapping",
+            ));
+        }
+    }
 }
 
 #[cfg(test)]

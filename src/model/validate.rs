@@ -10,16 +10,17 @@ use super::kinds::KnownKind;
 use super::load::Loaded;
 use super::selector_scope::report_selector_scope;
 use super::template::Scopes;
-use super::yaml::Node;
+use super::yaml::{Positions, Spans};
 use std::collections::BTreeSet;
 
-/// The YAML tree of a typed object, kept until the cross checks have run so
-/// that they can point into it.
+/// A typed object as parsed (value and positions), kept until the cross
+/// checks have run so that they can point into it.
 pub(crate) struct KeptNode {
     pub kind: KnownKind,
     pub index: usize,
     pub path: String,
-    pub node: Node,
+    pub json: serde_json::Value,
+    pub spans: Spans,
 }
 
 pub(crate) fn cross_check(loaded: &mut Loaded, kept: &[KeptNode], scopes: &Scopes) {
@@ -29,7 +30,7 @@ pub(crate) fn cross_check(loaded: &mut Loaded, kept: &[KeptNode], scopes: &Scope
     let facts: Vec<ClusterFacts<'_>> = repo.clusters.iter().map(|c| c.value.facts()).collect();
     let mut out = Vec::new();
     for k in kept {
-        let mut cx = Checker::new(&k.path, &k.node);
+        let mut cx = Checker::new(&k.path, Positions::new(&k.json, &k.spans));
         let (id, selectors) = match k.kind {
             KnownKind::PropagationPolicy | KnownKind::ClusterPropagationPolicy => {
                 let Some(policy) = repo.propagation_policies.get(k.index) else {
