@@ -7,9 +7,12 @@ mod support;
 use support::{flotilla, root, stderr, stdout};
 
 fn examples() -> Vec<String> {
+    // Example repositories are directories; `*.rs` files there are cargo examples.
     let mut names: Vec<String> = std::fs::read_dir(root().join("examples"))
         .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| e.file_name().into_string().unwrap())
         .collect();
     names.sort();
     names

@@ -116,7 +116,8 @@ fn render(files: &[(String, String)]) -> Value {
         clusters: &clusters,
         previous: &Previous::default(),
     });
-    let mut json = output::to_json(&rendered, &[]);
+    let mut json =
+        serde_json::to_value(output::to_json(&rendered, &[])).expect("the render serializes");
     for objects in json["clusters"]
         .as_object_mut()
         .expect("clusters")

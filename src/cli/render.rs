@@ -86,8 +86,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     });
     diagnostics::print_human(&loaded.diagnostics, &loaded.sources);
 
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Buffered: stdout alone is line-buffered, and a fleet's render is
+    // millions of lines.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.explain {
         explain(&rendered, &mut out)?;
     }
@@ -107,7 +108,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         (None, Format::Json) => {
             let json = output::to_json(&rendered, &loaded.diagnostics);
-            writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+            // As an io::Error, so that a closed pipe is recognised as one.
+            serde_json::to_writer_pretty(&mut out, &json).map_err(std::io::Error::from)?;
+            writeln!(out)?;
         }
         (None, Format::Yaml | Format::Human) => {
             if !args.explain {
@@ -115,6 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             }
         }
     }
+    out.flush()?;
     Ok(Outcome::Ok)
 }
 

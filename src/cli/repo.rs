@@ -38,6 +38,8 @@ pub fn load(path: &Path, rev: Option<&str>) -> anyhow::Result<LoadedRepo> {
     let load_limits = LoadLimits {
         max_objects: limits.max_objects,
         max_alias_nodes: limits.max_alias_nodes,
+        // Files parse independently, so use every core; the result is the same.
+        parse_threads: std::thread::available_parallelism().map_or(1, usize::from),
     };
     let settings = model::load(
         settings_snapshot

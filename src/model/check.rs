@@ -5,20 +5,20 @@
 //! see positions or files.
 
 use super::diag::{Code, Diagnostic, Location};
-use super::yaml::Node;
+use super::yaml::Positions;
 
 /// Collects diagnostics for one document.
 pub struct Checker<'a> {
     path: &'a str,
-    root: &'a Node,
+    root: Positions<'a>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(path: &'a str, root: &'a Node) -> Self {
+    pub fn new(path: &'a str, root: impl Into<Positions<'a>>) -> Self {
         Checker {
             path,
-            root,
+            root: root.into(),
             diagnostics: Vec::new(),
         }
     }

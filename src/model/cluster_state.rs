@@ -46,7 +46,7 @@ pub fn parse(text: &str) -> Result<Vec<ClusterObservation>, StateError> {
     })?;
     let mut objects = Vec::new();
     for doc in stream.documents {
-        let json = doc.to_json();
+        let json = doc.value;
         if json.is_null() {
             continue;
         }

@@ -3,7 +3,8 @@
 //! way as a diagnostic.
 //!
 //! Steps, each reporting and moving on: decode UTF-8, parse YAML (positions,
-//! duplicate keys, alias budget), split documents and `List`s, check identity
+//! duplicate keys, alias budget), split documents and `List`s (all in
+//! [`super::parse`], file by file, in parallel when allowed), check identity
 //! (apiVersion, kind, metadata.name), validate typed kinds against their JSON
 //! Schema, deserialize, run each kind's own checks, then the cross-object
 //! checks (duplicate identities, cluster references, override targets).
@@ -11,18 +12,22 @@
 use super::check::Checker;
 use super::diag::{self, Code, Diagnostic, Location};
 use super::kinds::KnownKind;
+use super::parse::{self, RawObject};
 use super::repository::Repository;
-use super::template::{Scopes, Template};
-use super::yaml::{self, Node, NodeValue, YamlProblemKind};
+use super::template::{self, metadata, CheckedTemplate, Scopes};
+use super::yaml::Positions;
 use super::{schema, validate};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Limits the loader enforces.
+/// Limits the loader enforces, and how many threads it may use.
 #[derive(Debug, Clone, Copy)]
 pub struct LoadLimits {
     pub max_objects: usize,
     pub max_alias_nodes: usize,
+    /// At most this many threads parse files (1, the default: only the
+    /// caller's thread). Only the speed depends on it, never the result.
+    pub parse_threads: usize,
 }
 
 impl Default for LoadLimits {
@@ -30,6 +35,7 @@ impl Default for LoadLimits {
         LoadLimits {
             max_objects: 200_000,
             max_alias_nodes: 100_000,
+            parse_threads: 1,
         }
     }
 }
@@ -49,22 +55,18 @@ impl Loaded {
     }
 }
 
-/// One object of a YAML file, before classification.
-pub(crate) struct RawObject {
-    pub path: String,
-    pub node: Node,
-    pub json: Value,
-}
-
 /// Loads a repository from its files (repo-relative path, bytes).
 pub fn load<'a>(
     files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     limits: &LoadLimits,
 ) -> Loaded {
+    let files: Vec<(&str, &[u8])> = files.into_iter().collect();
     let mut loaded = Loaded::default();
     let mut raw = Vec::new();
-    for (path, bytes) in files {
-        parse_file(path, bytes, limits, &mut raw, &mut loaded);
+    for parsed in parse::parse_files(&files, limits) {
+        loaded.sources.extend(parsed.source);
+        loaded.diagnostics.extend(parsed.diagnostics);
+        raw.extend(parsed.objects);
     }
     if raw.len() > limits.max_objects {
         let at = raw[limits.max_objects].path.clone();
@@ -95,130 +97,13 @@ pub fn load<'a>(
     loaded
 }
 
-fn parse_file(
-    path: &str,
-    bytes: &[u8],
-    limits: &LoadLimits,
-    raw: &mut Vec<RawObject>,
-    loaded: &mut Loaded,
-) {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = &bytes[..e.valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            let col = String::from_utf8_lossy(&valid[line_start..])
-                .chars()
-                .count() as u32
-                + 1;
-            loaded.diagnostics.push(
-                Diagnostic::error(
-                    Code::NotUtf8,
-                    Location {
-                        path: path.into(),
-                        line,
-                        col,
-                    },
-                    "file is not valid UTF-8",
-                )
-                .with_help("save the file as UTF-8"),
-            );
-            return;
-        }
-    };
-    loaded.sources.insert(path.to_string(), text.to_string());
-    let stream = match yaml::parse_stream(text, limits.max_alias_nodes) {
-        Ok(s) => s,
-        Err(p) => {
-            let (code, help) = match p.kind {
-                YamlProblemKind::AliasLimit => (Code::AliasLimit, "expand the aliases by hand; deeply nested aliases are refused to protect the reconciler"),
-                _ => (Code::YamlSyntax, "fix the YAML syntax at this position"),
-            };
-            loaded.diagnostics.push(
-                Diagnostic::error(
-                    code,
-                    Location {
-                        path: path.into(),
-                        line: p.pos.line,
-                        col: p.pos.col,
-                    },
-                    format!("invalid YAML: {}", p.message),
-                )
-                .with_help(help),
-            );
-            return;
-        }
-    };
-    for p in stream.problems {
-        loaded.diagnostics.push(
-            Diagnostic::error(
-                Code::DuplicateKey,
-                Location {
-                    path: path.into(),
-                    line: p.pos.line,
-                    col: p.pos.col,
-                },
-                p.message,
-            )
-            .with_help("remove one of the two keys"),
-        );
-    }
-    for doc in stream.documents {
-        match &doc.value {
-            NodeValue::Null => {}
-            NodeValue::Map(_) => push_object(path, doc, raw, loaded),
-            _ => loaded.diagnostics.push(
-                Diagnostic::error(Code::NotAnObject, Location { path: path.into(), line: doc.pos.line, col: doc.pos.col }, "document is not a mapping")
-                    .with_help("each YAML document must be a Kubernetes object: a mapping with apiVersion, kind and metadata"),
-            ),
-        }
-    }
-}
-
-/// Adds a document, expanding `kind: List` into its items.
-fn push_object(path: &str, node: Node, raw: &mut Vec<RawObject>, loaded: &mut Loaded) {
-    let is_list = node.get("kind").map(|k| k.to_json()) == Some(Value::from("List"))
-        && node.get("apiVersion").map(|k| k.to_json()) == Some(Value::from("v1"));
-    if is_list {
-        if let Some(NodeValue::Seq(items)) = node.get("items").map(|n| &n.value) {
-            for item in items {
-                match item.value {
-                    NodeValue::Map(_) => push_object(path, item.clone(), raw, loaded),
-                    _ => loaded.diagnostics.push(Diagnostic::error(
-                        Code::NotAnObject,
-                        Location {
-                            path: path.into(),
-                            line: item.pos.line,
-                            col: item.pos.col,
-                        },
-                        "list item is not a mapping",
-                    )),
-                }
-            }
-        }
-        return;
-    }
-    let json = node.to_json();
-    raw.push(RawObject {
-        path: path.to_string(),
-        node,
-        json,
-    });
-}
-
 /// The identity fields every object needs; reports what is missing.
-fn identity<'v>(o: &'v RawObject, cx: &mut Checker<'_>) -> Option<(&'v str, &'v str, &'v str)> {
-    let field = |ptr: &str| {
-        o.json
-            .pointer(ptr)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    };
+fn identity<'v>(json: &'v Value, cx: &mut Checker<'_>) -> Option<(&'v str, &'v str, &'v str)> {
+    let non_empty = |v: Option<&'v Value>| v.and_then(Value::as_str).filter(|s| !s.is_empty());
     let (api_version, kind, mut name) = (
-        field("/apiVersion"),
-        field("/kind"),
-        field("/metadata/name"),
+        non_empty(json.get("apiVersion")),
+        non_empty(json.get("kind")),
+        non_empty(metadata(json, "name")),
     );
     // Settings are a singleton (`flotilla.yaml`); their name is optional.
     if name.is_none()
@@ -244,40 +129,51 @@ fn identity<'v>(o: &'v RawObject, cx: &mut Checker<'_>) -> Option<(&'v str, &'v 
     Some((api_version?, kind?, name?))
 }
 
+/// What classification made of an object, once its checks are done.
+enum Classified {
+    /// A typed object, at this index of its kind's list in the repository.
+    Typed(KnownKind, usize),
+    Template(CheckedTemplate),
+    /// Rejected; the diagnostics say why.
+    Nothing,
+}
+
 fn classify(
     o: RawObject,
     scopes: &Scopes,
     loaded: &mut Loaded,
     kept: &mut Vec<validate::KeptNode>,
 ) {
-    let mut cx = Checker::new(&o.path, &o.node);
-    let Some((api_version, kind, _name)) = identity(&o, &mut cx) else {
+    let mut cx = Checker::new(&o.path, Positions::new(&o.json, &o.spans));
+    let Some((api_version, kind, _name)) = identity(&o.json, &mut cx) else {
         loaded.diagnostics.append(&mut cx.diagnostics);
         return;
     };
-    match KnownKind::from_type(api_version, kind) {
-        Some(k) => {
-            let index = typed(k, &o, &mut cx, &mut loaded.repository);
-            if let Some(index) = index {
-                kept.push(validate::KeptNode {
-                    kind: k,
-                    index,
-                    path: o.path.clone(),
-                    node: o.node.clone(),
-                });
-            }
+    let classified = match KnownKind::from_type(api_version, kind) {
+        // Typed kinds are deserialized from a copy: the object as parsed is
+        // kept for the cross checks to point into.
+        Some(k) => typed(k, o.json.clone(), &o.path, &mut cx, &mut loaded.repository)
+            .map_or(Classified::Nothing, |index| Classified::Typed(k, index)),
+        None if is_flotilla_group(api_version) => {
+            unknown_kind(api_version, kind, &mut cx);
+            Classified::Nothing
         }
-        None if is_flotilla_group(api_version) => unknown_kind(api_version, kind, &mut cx),
-        None => template(
-            &o,
-            api_version,
-            kind,
-            scopes,
-            &mut cx,
-            &mut loaded.repository,
-        ),
-    }
+        None => template::check(&o.json, api_version, kind, scopes, &mut cx)
+            .map_or(Classified::Nothing, Classified::Template),
+    };
     loaded.diagnostics.append(&mut cx.diagnostics);
+    // The checks are done with the object as parsed; now it can move.
+    match classified {
+        Classified::Typed(kind, index) => kept.push(validate::KeptNode {
+            kind,
+            index,
+            path: o.path,
+            json: o.json,
+            spans: o.spans,
+        }),
+        Classified::Template(t) => loaded.repository.templates.push(t.into_template(o.json)),
+        Classified::Nothing => {}
+    }
 }
 
 /// Groups whose kinds flotilla models: an unknown kind there is a mistake,
@@ -325,17 +221,16 @@ fn unknown_kind(api_version: &str, kind: &str, cx: &mut Checker<'_>) {
 /// the repository's list for that kind.
 fn typed(
     k: KnownKind,
-    o: &RawObject,
+    mut json: Value,
+    path: &str,
     cx: &mut Checker<'_>,
     repo: &mut Repository,
 ) -> Option<usize> {
-    let mut json = o.json.clone();
     schema::strip_nulls(&mut json);
     if !schema::validate(k, &json, cx) {
         return None;
     }
-    let namespace = json
-        .pointer("/metadata/namespace")
+    let namespace = metadata(&json, "namespace")
         .and_then(Value::as_str)
         .map(str::to_string);
     if k.namespaced() {
@@ -354,7 +249,7 @@ fn typed(
         .help("remove `metadata.namespace`");
         return None;
     }
-    if k == KnownKind::Settings && o.path != "flotilla.yaml" {
+    if k == KnownKind::Settings && path != "flotilla.yaml" {
         cx.error(
             Code::InvalidSettings,
             "/kind",
@@ -365,127 +260,4 @@ fn typed(
     }
     let location = cx.location("");
     repo.push_typed(k, json, location, cx)
-}
-
-fn template(
-    o: &RawObject,
-    api_version: &str,
-    kind: &str,
-    scopes: &Scopes,
-    cx: &mut Checker<'_>,
-    repo: &mut Repository,
-) {
-    let mut manifest = o.json.clone();
-    let name = manifest
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let namespace = if scopes.namespaced(api_version, kind) {
-        let ns = manifest
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .unwrap_or("default")
-            .to_string();
-        if let Err(why) = super::common::validate_dns_subdomain(&ns) {
-            cx.error(
-                Code::InvalidValue,
-                "/metadata/namespace",
-                format!("invalid namespace: {why}"),
-            );
-            return;
-        }
-        if let Some(meta) = manifest.get_mut("metadata").and_then(Value::as_object_mut) {
-            meta.insert("namespace".into(), Value::from(ns.clone()));
-        }
-        Some(ns)
-    } else {
-        if manifest.pointer("/metadata/namespace").is_some() {
-            cx.warning(
-                Code::InvalidValue,
-                "/metadata/namespace",
-                format!("{kind} is cluster-scoped; its namespace is ignored"),
-            )
-            .help("remove `metadata.namespace`");
-            if let Some(meta) = manifest.get_mut("metadata").and_then(Value::as_object_mut) {
-                meta.remove("namespace");
-            }
-        }
-        None
-    };
-    let labels = string_map(&manifest, "/metadata/labels", cx, true);
-    string_map(&manifest, "/metadata/annotations", cx, false);
-    let location = cx.location("");
-    let id = super::common::ObjectRef {
-        api_version: api_version.into(),
-        kind: kind.into(),
-        namespace,
-        name,
-    };
-    repo.templates.push(Template {
-        id,
-        labels,
-        manifest,
-        location,
-    });
-}
-
-/// Reads a `map[string]string` field, reporting non-string values (a classic:
-/// `version: 1` in labels) and invalid label keys/values.
-fn string_map(
-    manifest: &Value,
-    ptr: &str,
-    cx: &mut Checker<'_>,
-    labels: bool,
-) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let Some(value) = manifest.pointer(ptr) else {
-        return out;
-    };
-    let Some(map) = value.as_object() else {
-        if !value.is_null() {
-            cx.error(
-                Code::WrongType,
-                ptr,
-                format!("`{}` must be a mapping of strings", schema::dotted(ptr)),
-            );
-        }
-        return out;
-    };
-    for (k, v) in map {
-        let at = format!("{ptr}/{}", super::common::escape_pointer(k));
-        match v.as_str() {
-            Some(s) => {
-                if labels {
-                    if let Err(why) = super::common::validate_qualified_name(k) {
-                        cx.error(
-                            Code::InvalidValue,
-                            &at,
-                            format!("invalid label key `{k}`: {why}"),
-                        );
-                    } else if let Err(why) = super::common::validate_label_value(s) {
-                        cx.error(
-                            Code::InvalidValue,
-                            &at,
-                            format!("invalid label value `{s}`: {why}"),
-                        );
-                    }
-                }
-                out.insert(k.clone(), s.to_string());
-            }
-            None => {
-                cx.error(
-                    Code::WrongType,
-                    &at,
-                    format!("`{}` must be a string, found {v}", schema::dotted(&at)),
-                )
-                .help(format!(
-                    "quote it: `{k}: \"{}\"`",
-                    v.to_string().trim_matches('"')
-                ));
-            }
-        }
-    }
-    out
 }

@@ -10,6 +10,7 @@ pub mod defaults;
 pub mod diag;
 pub mod kinds;
 pub mod load;
+mod parse;
 pub mod quantity;
 pub mod repository;
 pub mod schema;

@@ -1,8 +1,11 @@
 //! Resource templates: every object in the repository that is not one of
-//! flotilla's own kinds — what should run in the member clusters.
+//! flotilla's own kinds — what should run in the member clusters — and the
+//! checks each gets when it is loaded.
 
+use super::check::Checker;
 use super::common::{ObjectRef, TemplateFacts};
-use super::diag::Location;
+use super::diag::{Code, Location};
+use super::schema;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -105,4 +108,158 @@ impl Scopes {
                 .cluster_scoped_crds
                 .contains(&(group.to_string(), kind.to_string()))
     }
+}
+
+/// A template that passed its checks: what it is and where, before its
+/// manifest moves into the repository.
+pub(super) struct CheckedTemplate {
+    id: ObjectRef,
+    labels: BTreeMap<String, String>,
+    location: Location,
+}
+
+impl CheckedTemplate {
+    /// The template, its manifest normalised: a namespaced object carries its
+    /// namespace (`default` when it had none); a cluster-scoped one has none.
+    pub(super) fn into_template(self, mut manifest: Value) -> Template {
+        if let Some(meta) = manifest.get_mut("metadata").and_then(Value::as_object_mut) {
+            match &self.id.namespace {
+                Some(ns) => {
+                    meta.insert("namespace".into(), Value::from(ns.as_str()));
+                }
+                None => {
+                    meta.remove("namespace");
+                }
+            }
+        }
+        Template {
+            id: self.id,
+            labels: self.labels,
+            manifest,
+            location: self.location,
+        }
+    }
+}
+
+/// The checks a template gets when it is loaded: a valid namespace for a
+/// namespaced kind (none for a cluster-scoped one), string labels and
+/// annotations, valid label keys and values.
+pub(super) fn check(
+    manifest: &Value,
+    api_version: &str,
+    kind: &str,
+    scopes: &Scopes,
+    cx: &mut Checker<'_>,
+) -> Option<CheckedTemplate> {
+    let name = metadata(manifest, "name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let namespace = if scopes.namespaced(api_version, kind) {
+        let ns = metadata(manifest, "namespace")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("default")
+            .to_string();
+        if let Err(why) = super::common::validate_dns_subdomain(&ns) {
+            cx.error(
+                Code::InvalidValue,
+                "/metadata/namespace",
+                format!("invalid namespace: {why}"),
+            );
+            return None;
+        }
+        Some(ns)
+    } else {
+        if metadata(manifest, "namespace").is_some() {
+            cx.warning(
+                Code::InvalidValue,
+                "/metadata/namespace",
+                format!("{kind} is cluster-scoped; its namespace is ignored"),
+            )
+            .help("remove `metadata.namespace`");
+        }
+        None
+    };
+    let labels = string_map(manifest, "labels", cx, true);
+    string_map(manifest, "annotations", cx, false);
+    Some(CheckedTemplate {
+        id: ObjectRef {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            namespace,
+            name,
+        },
+        labels,
+        location: cx.location(""),
+    })
+}
+
+/// `metadata.<field>` of an object. Every object is asked for a few of
+/// these, so this avoids parsing a JSON pointer (and its allocations) each time.
+pub(super) fn metadata<'v>(object: &'v Value, field: &str) -> Option<&'v Value> {
+    object.get("metadata")?.get(field)
+}
+
+/// Reads the `map[string]string` field `metadata.<field>`, reporting
+/// non-string values (a classic: `version: 1` in labels) and invalid label
+/// keys/values.
+fn string_map(
+    manifest: &Value,
+    field: &str,
+    cx: &mut Checker<'_>,
+    labels: bool,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let Some(value) = metadata(manifest, field) else {
+        return out;
+    };
+    let ptr = || format!("/metadata/{field}");
+    let Some(map) = value.as_object() else {
+        if !value.is_null() {
+            cx.error(
+                Code::WrongType,
+                &ptr(),
+                format!("`{}` must be a mapping of strings", schema::dotted(&ptr())),
+            );
+        }
+        return out;
+    };
+    for (k, v) in map {
+        // Only built when there is something to report.
+        let at = || format!("{}/{}", ptr(), super::common::escape_pointer(k));
+        match v.as_str() {
+            Some(s) => {
+                if labels {
+                    if let Err(why) = super::common::validate_qualified_name(k) {
+                        cx.error(
+                            Code::InvalidValue,
+                            &at(),
+                            format!("invalid label key `{k}`: {why}"),
+                        );
+                    } else if let Err(why) = super::common::validate_label_value(s) {
+                        cx.error(
+                            Code::InvalidValue,
+                            &at(),
+                            format!("invalid label value `{s}`: {why}"),
+                        );
+                    }
+                }
+                out.insert(k.clone(), s.to_string());
+            }
+            None => {
+                let at = at();
+                cx.error(
+                    Code::WrongType,
+                    &at,
+                    format!("`{}` must be a string, found {v}", schema::dotted(&at)),
+                )
+                .help(format!(
+                    "quote it: `{k}: \"{}\"`",
+                    v.to_string().trim_matches('"')
+                ));
+            }
+        }
+    }
+    out
 }

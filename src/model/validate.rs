@@ -4,21 +4,23 @@
 
 use super::check::Checker;
 use super::common::ClusterFacts;
-use super::diag::{Code, Diagnostic};
+use super::common::ObjectRef;
+use super::diag::{Code, Diagnostic, Location};
 use super::kinds::KnownKind;
 use super::load::Loaded;
 use super::selector_scope::report_selector_scope;
 use super::template::Scopes;
-use super::yaml::Node;
-use std::collections::{BTreeMap, BTreeSet};
+use super::yaml::{Positions, Spans};
+use std::collections::BTreeSet;
 
-/// The YAML tree of a typed object, kept until the cross checks have run so
-/// that they can point into it.
+/// A typed object as parsed (value and positions), kept until the cross
+/// checks have run so that they can point into it.
 pub(crate) struct KeptNode {
     pub kind: KnownKind,
     pub index: usize,
     pub path: String,
-    pub node: Node,
+    pub json: serde_json::Value,
+    pub spans: Spans,
 }
 
 pub(crate) fn cross_check(loaded: &mut Loaded, kept: &[KeptNode], scopes: &Scopes) {
@@ -28,7 +30,7 @@ pub(crate) fn cross_check(loaded: &mut Loaded, kept: &[KeptNode], scopes: &Scope
     let facts: Vec<ClusterFacts<'_>> = repo.clusters.iter().map(|c| c.value.facts()).collect();
     let mut out = Vec::new();
     for k in kept {
-        let mut cx = Checker::new(&k.path, &k.node);
+        let mut cx = Checker::new(&k.path, Positions::new(&k.json, &k.spans));
         let (id, selectors) = match k.kind {
             KnownKind::PropagationPolicy | KnownKind::ClusterPropagationPolicy => {
                 let Some(policy) = repo.propagation_policies.get(k.index) else {
@@ -77,20 +79,20 @@ fn nearest_cluster(name: &str, known: &BTreeSet<&str>) -> String {
 }
 
 fn duplicates(loaded: &mut Loaded) {
-    let mut first: BTreeMap<_, &super::diag::Location> = BTreeMap::new();
     let mut found = Vec::new();
     let mut ids = loaded.repository.identities();
+    // Sorted by identity, then location: the copies of an identity are
+    // adjacent, the first of them is the original.
     ids.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let mut original: Option<(&ObjectRef, &Location)> = None;
     for (id, location) in ids {
-        match first.get(id) {
-            Some(original) => found.push(
+        match original {
+            Some((first_id, first_location)) if first_id == id => found.push(
                 Diagnostic::error(Code::DuplicateObject, location.clone(), format!("{id} ({}) is defined twice", id.api_version))
-                    .with_note(Some((*original).clone()), "first defined here")
+                    .with_note(Some(first_location.clone()), "first defined here")
                     .with_help("an object's identity is apiVersion/kind/namespace/name; remove or rename one of them"),
             ),
-            None => {
-                first.insert(id, location);
-            }
+            _ => original = Some((id, location)),
         }
     }
     loaded.diagnostics.append(&mut found);

@@ -2,9 +2,11 @@
 //! script against, a YAML stream, and the file layout of `--out DIR`.
 //! Pure: values in, text out. Byte-identical for identical inputs.
 
-use super::pipeline::Rendered;
+use super::pipeline::{PlacementResult, Rendered, RenderedObject};
 use crate::model::diag::Diagnostic;
-use serde_json::{json, Map, Value};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -16,21 +18,48 @@ pub enum OutputError {
     },
 }
 
-/// `{"revision", "clusters": {name: [manifest]}, "placements": [...], "diagnostics": [...]}`.
-pub fn to_json(rendered: &Rendered, diagnostics: &[Diagnostic]) -> Value {
-    let mut clusters = Map::new();
-    for (name, objects) in &rendered.clusters {
-        clusters.insert(
-            name.clone(),
-            Value::Array(objects.iter().map(|o| o.manifest.clone()).collect()),
-        );
+/// The JSON document: `{"revision", "clusters": {name: [manifest]},
+/// "placements": [...], "diagnostics": [...]}`, borrowed from the render so
+/// that printing it copies nothing (a fleet's render is hundreds of MB as
+/// values).
+#[derive(Serialize)]
+pub struct JsonDocument<'a> {
+    revision: &'a str,
+    clusters: Clusters<'a>,
+    placements: &'a [PlacementResult],
+    diagnostics: &'a [Diagnostic],
+}
+
+/// Each cluster's manifests, in cluster name order.
+struct Clusters<'a>(&'a BTreeMap<String, Vec<RenderedObject>>);
+
+impl Serialize for Clusters<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(
+            self.0
+                .iter()
+                .map(|(name, objects)| (name, Manifests(objects))),
+        )
     }
-    json!({
-        "revision": rendered.revision,
-        "clusters": clusters,
-        "placements": rendered.placements,
-        "diagnostics": diagnostics,
-    })
+}
+
+struct Manifests<'a>(&'a [RenderedObject]);
+
+impl Serialize for Manifests<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|o| &o.manifest))
+    }
+}
+
+/// The render as the JSON document tests and users script against; write
+/// it with `serde_json::to_writer_pretty`.
+pub fn to_json<'a>(rendered: &'a Rendered, diagnostics: &'a [Diagnostic]) -> JsonDocument<'a> {
+    JsonDocument {
+        revision: &rendered.revision,
+        clusters: Clusters(&rendered.clusters),
+        placements: &rendered.placements,
+        diagnostics,
+    }
 }
 
 /// All clusters' manifests as one YAML stream, each cluster introduced by a

@@ -50,63 +50,76 @@ fn insert(meta: &mut Map<String, Value>, field: &str, key: &str, value: &str) {
 /// `sha256:<hex>` of the canonical JSON of `manifest` without the hash and
 /// revision annotations.
 pub fn content_hash(manifest: &Value) -> String {
-    let mut hasher = Sha256::new();
-    write_canonical(manifest, &mut |bytes| hasher.update(bytes), true);
-    let digest = hasher.finalize();
+    // One buffer and one digest per object: this runs for every object on
+    // every cluster, so no allocation per key or scalar.
+    let mut canonical = Vec::with_capacity(4096);
+    write_canonical(manifest, &mut canonical, Level::Top);
+    let digest = Sha256::digest(&canonical);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut hex = String::with_capacity(71);
     hex.push_str("sha256:");
     for b in digest {
-        hex.push_str(&format!("{b:02x}"));
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0xf)]));
     }
     hex
 }
 
-/// Streams canonical JSON (sorted keys, compact) into `out`. At the top
-/// level, `metadata.annotations` skips the volatile flotilla annotations.
-fn write_canonical(v: &Value, out: &mut impl FnMut(&[u8]), top: bool) {
+/// Where in the object a value is: the volatile annotations are skipped in
+/// `metadata.annotations` of the object itself, nowhere else.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Top,
+    Metadata,
+    Annotations,
+    Inner,
+}
+
+/// Writes canonical JSON (sorted keys, compact) to `out`.
+fn write_canonical(v: &Value, out: &mut Vec<u8>, level: Level) {
     match v {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out(b"{");
-            let mut first = true;
-            for k in keys {
-                let child = &map[k];
-                if !first {
-                    out(b",");
+            let mut keys: Vec<&String> = map
+                .keys()
+                .filter(|k| level != Level::Annotations || (*k != HASH && *k != REVISION))
+                .collect();
+            keys.sort_unstable();
+            out.push(b'{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
                 }
-                first = false;
-                out(serde_json::to_string(k).unwrap_or_default().as_bytes());
-                out(b":");
-                if top && k == "metadata" {
-                    write_metadata(child, out);
-                } else {
-                    write_canonical(child, out, false);
-                }
+                write_json(k, out);
+                out.push(b':');
+                let child = match (level, k.as_str()) {
+                    (Level::Top, "metadata") => Level::Metadata,
+                    (Level::Metadata, "annotations") => Level::Annotations,
+                    _ => Level::Inner,
+                };
+                write_canonical(&map[k], out, child);
             }
-            out(b"}");
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out(b"[");
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out(b",");
+                    out.push(b',');
                 }
-                write_canonical(item, out, false);
+                write_canonical(item, out, Level::Inner);
             }
-            out(b"]");
+            out.push(b']');
         }
-        scalar => out(scalar.to_string().as_bytes()),
+        scalar => write_json(scalar, out),
     }
 }
 
-fn write_metadata(meta: &Value, out: &mut impl FnMut(&[u8])) {
-    let mut meta = meta.clone();
-    if let Some(ann) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
-        ann.remove(HASH);
-        ann.remove(REVISION);
-    }
-    write_canonical(&meta, out, false);
+/// serde_json's compact encoding of a string or scalar, as `Value`'s
+/// `Display` gives it.
+fn write_json<T: serde::Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) {
+    // Encoding a string or a scalar into a Vec cannot fail: there is no I/O
+    // and no map with non-string keys.
+    let _ = serde_json::to_writer(out, v);
 }
 
 #[cfg(test)]

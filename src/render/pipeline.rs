@@ -379,7 +379,8 @@ fn render_for_cluster(
     if divided {
         replicas::revise(&template.id.kind, &mut manifest, share);
     }
-    let applied = super::overrides::apply_overrides(&mut manifest, &cluster.facts(), applicable)?;
+    let (mut manifest, applied) =
+        super::overrides::apply_overrides(manifest, &cluster.facts(), applicable)?;
     ownership::mark(
         &mut manifest,
         input.instance,

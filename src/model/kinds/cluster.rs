@@ -450,7 +450,7 @@ mod tests {
     fn check(text: &str) -> Vec<Diagnostic> {
         let stream = yaml::parse_stream(text, 1000).expect("yaml");
         let node = &stream.documents[0];
-        let c: Cluster = serde_json::from_value(node.to_json()).expect("cluster");
+        let c: Cluster = serde_json::from_value(node.value.clone()).expect("cluster");
         let mut cx = Checker::new("c.yaml", node);
         c.check(&mut cx);
         cx.diagnostics

@@ -241,7 +241,7 @@ mod tests {
         let stream = yaml::parse_stream(text, 10_000).expect("yaml");
         let doc = &stream.documents[0];
         let ric: ResourceInterpreterCustomization =
-            serde_json::from_value(doc.to_json()).expect("deserializes");
+            serde_json::from_value(doc.value.clone()).expect("deserializes");
         let mut cx = Checker::new("ric.yaml", doc);
         ric.check(&mut cx);
         (ric, cx.diagnostics)
@@ -292,7 +292,7 @@ mod tests {
         let bad = format!("{HEAD}    retention:\n      script: x\n");
         let stream = yaml::parse_stream(&bad, 10_000).expect("yaml");
         assert!(serde_json::from_value::<ResourceInterpreterCustomization>(
-            stream.documents[0].to_json()
+            stream.documents[0].value.clone()
         )
         .is_err());
     }

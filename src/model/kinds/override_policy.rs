@@ -671,7 +671,8 @@ mod tests {
     fn diags(doc: &str) -> Vec<(Code, String, String)> {
         let stream = parse_stream(doc, 1000).expect("yaml");
         let root = &stream.documents[0];
-        let policy: OverridePolicy = serde_json::from_value(root.to_json()).expect("deserialize");
+        let policy: OverridePolicy =
+            serde_json::from_value(root.value.clone()).expect("deserialize");
         let mut cx = Checker::new("p.yaml", root);
         policy.check(&mut cx);
         cx.diagnostics
@@ -754,7 +755,8 @@ mod tests {
             let doc = format!("{HEAD}spec:\n{}", case.spec);
             let stream = parse_stream(&doc, 1000).expect("yaml");
             let root = &stream.documents[0];
-            let policy: OverridePolicy = serde_json::from_value(root.to_json()).expect(case.name);
+            let policy: OverridePolicy =
+                serde_json::from_value(root.value.clone()).expect(case.name);
             let mut cx = Checker::new("p.yaml", root);
             policy.check(&mut cx);
             let got: Vec<(Code, String)> = cx
@@ -788,7 +790,7 @@ mod tests {
         );
         let stream = parse_stream(&doc, 1000).expect("yaml");
         let root = &stream.documents[0];
-        let policy: OverridePolicy = serde_json::from_value(root.to_json()).expect("policy");
+        let policy: OverridePolicy = serde_json::from_value(root.value.clone()).expect("policy");
         let labels = BTreeMap::new();
         let clusters = [ClusterFacts {
             name: "member1",

@@ -211,14 +211,16 @@ pub fn applicable<'a>(
 }
 
 /// Applies the ordered policies' rules whose targetCluster matches `cluster`
-/// to `manifest` in place; within a rule: image, command, args, labels,
-/// annotations, field, plaintext. On error `manifest` is left unchanged.
+/// to `manifest`; within a rule: image, command, args, labels, annotations,
+/// field, plaintext. Returns the overridden manifest and the rules applied.
+/// On error the manifest is consumed: a half-overridden object is never
+/// handed out (Karmada does not propagate it), and no copy is made to roll
+/// back to.
 pub fn apply_overrides(
-    manifest: &mut Value,
+    mut manifest: Value,
     cluster: &ClusterFacts<'_>,
     policies: &[&OverridePolicy],
-) -> Result<Vec<AppliedOverride>, OverrideError> {
-    let mut work = manifest.clone();
+) -> Result<(Value, Vec<AppliedOverride>), OverrideError> {
     let mut applied = Vec::new();
     for policy in policies {
         for rule in policy.effective_rules() {
@@ -229,12 +231,11 @@ pub fn apply_overrides(
                 policy: PolicyRef::of(policy),
                 rule: rule.index,
             };
-            apply_rule(&mut work, rule.overriders, &at)?;
+            apply_rule(&mut manifest, rule.overriders, &at)?;
             applied.push(at);
         }
     }
-    *manifest = work;
-    Ok(applied)
+    Ok((manifest, applied))
 }
 
 fn apply_rule(doc: &mut Value, o: &Overriders, at: &RuleRef) -> Result<(), OverrideError> {

@@ -5,11 +5,11 @@ use super::*;
 use crate::model::diag::{Diagnostic, Severity};
 use crate::model::yaml;
 
-fn parse(text: &str) -> (PropagationPolicy, yaml::Node) {
+fn parse(text: &str) -> (PropagationPolicy, yaml::Document) {
     let stream = yaml::parse_stream(text, 1000).expect("yaml");
     let node = stream.documents.into_iter().next().expect("one document");
-    let policy =
-        serde_json::from_value(node.to_json()).unwrap_or_else(|e| panic!("policy: {e}\n{text}"));
+    let policy = serde_json::from_value(node.value.clone())
+        .unwrap_or_else(|e| panic!("policy: {e}\n{text}"));
     (policy, node)
 }
 
@@ -81,7 +81,8 @@ fn unknown_fields_are_rejected() {
     ] {
         let text = policy(bad);
         let stream = yaml::parse_stream(&text, 1000).expect("yaml");
-        let r: Result<PropagationPolicy, _> = serde_json::from_value(stream.documents[0].to_json());
+        let r: Result<PropagationPolicy, _> =
+            serde_json::from_value(stream.documents[0].value.clone());
         assert!(r.is_err(), "accepted: {bad}");
     }
 }

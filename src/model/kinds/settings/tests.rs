@@ -7,7 +7,7 @@ use crate::model::yaml;
 fn parse(text: &str) -> (Settings, Vec<crate::model::diag::Diagnostic>) {
     let stream = yaml::parse_stream(text, 10_000).expect("yaml");
     let doc = stream.documents.first().expect("a document");
-    let settings: Settings = serde_json::from_value(doc.to_json()).expect("deserializes");
+    let settings: Settings = serde_json::from_value(doc.value.clone()).expect("deserializes");
     let mut cx = Checker::new(FILE_NAME, doc);
     settings.check(&mut cx);
     (settings, cx.diagnostics)
@@ -141,7 +141,7 @@ fn invalid_values_fall_back_to_defaults() {
 #[test]
 fn unknown_fields_are_rejected() {
     let stream = yaml::parse_stream(&format!("{HEAD}  root: [apps]\n"), 10_000).expect("yaml");
-    assert!(serde_json::from_value::<Settings>(stream.documents[0].to_json()).is_err());
+    assert!(serde_json::from_value::<Settings>(stream.documents[0].value.clone()).is_err());
 }
 
 #[test]
