@@ -54,20 +54,32 @@ pub fn apply(doc: &mut Value, ops: &[Operation]) -> Result<(), String> {
     if !doc.is_object() && !doc.is_array() {
         return Err("invalid value, expected object".into());
     }
+    // add, remove, replace and test check everything before they change
+    // anything, so one of them alone applies in place; anything else works
+    // on a copy, so that a failure leaves `doc` as it was (all or nothing).
+    if let [op] = ops {
+        if matches!(op.op, Op::Add | Op::Remove | Op::Replace | Op::Test) {
+            return apply_one(doc, op);
+        }
+    }
     let mut work = doc.clone();
     for op in ops {
-        match &op.op {
-            Op::Add => add(&mut work, &op.path, &op.value)?,
-            Op::Remove => remove(&mut work, &op.path)?,
-            Op::Replace => replace(&mut work, &op.path, &op.value)?,
-            Op::Move { from } => move_value(&mut work, from, &op.path)?,
-            Op::Copy { from } => copy_value(&mut work, from, &op.path)?,
-            Op::Test => test(&mut work, &op.path, &op.value)?,
-            Op::Invalid(reason) => return Err(reason.clone()),
-        }
+        apply_one(&mut work, op)?;
     }
     *doc = work;
     Ok(())
+}
+
+fn apply_one(doc: &mut Value, op: &Operation) -> Result<(), String> {
+    match &op.op {
+        Op::Add => add(doc, &op.path, &op.value),
+        Op::Remove => remove(doc, &op.path),
+        Op::Replace => replace(doc, &op.path, &op.value),
+        Op::Move { from } => move_value(doc, from, &op.path),
+        Op::Copy { from } => copy_value(doc, from, &op.path),
+        Op::Test => test(doc, &op.path, &op.value),
+        Op::Invalid(reason) => Err(reason.clone()),
+    }
 }
 
 /// Decodes an RFC 6902 patch document (`DecodePatch`). Only a document that
