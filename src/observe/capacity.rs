@@ -30,43 +30,66 @@ pub struct Observed<'a> {
 
 type Sums = BTreeMap<String, i128>;
 
-fn add(sums: &mut Sums, resources: Option<&Value>) {
-    let Some(map) = resources.and_then(Value::as_object) else {
-        return;
-    };
-    for (name, q) in map {
-        if let Some(q) = q.as_str().and_then(|s| s.parse::<Quantity>().ok()) {
-            *sums.entry(name.clone()).or_default() += q.milli();
-        }
+/// A `ResourceList` object as milli-units per name; unparseable quantities
+/// are left out.
+pub fn quantities(v: Option<&Value>) -> Sums {
+    v.and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| quantity(v).map(|q| (k.clone(), q)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A quantity written as a string or a number, in milli-units.
+pub fn quantity(v: &Value) -> Option<i128> {
+    match v {
+        Value::String(s) => s.parse::<Quantity>().ok().map(|q| q.milli()),
+        Value::Number(n) => n.to_string().parse::<Quantity>().ok().map(|q| q.milli()),
+        _ => None,
     }
 }
 
-/// A pod's requests: the sum over its containers, or its largest init
-/// container if that is more, per resource (the scheduler's rule).
-pub fn pod_requests(pod: &Value) -> Sums {
-    let mut sums = Sums::new();
-    for c in pod
-        .pointer("/spec/containers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        add(&mut sums, c.pointer("/resources/requests"));
+fn add(sums: &mut Sums, resources: Option<&Value>) {
+    for (name, milli) in quantities(resources) {
+        *sums.entry(name).or_default() += milli;
     }
-    for c in pod
-        .pointer("/spec/initContainers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let mut init = Sums::new();
-        add(&mut init, c.pointer("/resources/requests"));
-        for (k, v) in init {
-            let e = sums.entry(k).or_default();
+}
+
+/// A pod's effective requests in milli-units, per resource name, as the
+/// scheduler counts them: the sum over containers (a missing request
+/// defaults to the limit, as the API server defaults it), at least the
+/// largest init container's, plus the pod overhead.
+pub fn pod_requests(pod: &Value) -> Sums {
+    let spec = pod.get("spec").unwrap_or(&Value::Null);
+    let of_container = |c: &Value| -> Sums {
+        let mut out = quantities(c.pointer("/resources/limits"));
+        out.extend(quantities(c.pointer("/resources/requests")));
+        out
+    };
+    let list = |key: &str| -> Vec<Sums> {
+        spec.get(key)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(of_container).collect())
+            .unwrap_or_default()
+    };
+    let mut total = Sums::new();
+    for c in list("containers") {
+        for (k, v) in c {
+            *total.entry(k).or_default() += v;
+        }
+    }
+    for c in list("initContainers") {
+        for (k, v) in c {
+            let e = total.entry(k).or_default();
             *e = (*e).max(v);
         }
     }
-    sums
+    for (k, v) in quantities(spec.get("overhead")) {
+        *total.entry(k).or_default() += v;
+    }
+    total
 }
 
 fn finished(pod: &Value) -> bool {

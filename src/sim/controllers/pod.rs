@@ -3,11 +3,9 @@
 //! order in which surplus pods are deleted.
 
 use super::obj::{i64_at, is_deleting, name, str_at, time_at};
-use crate::model::quantity::Quantity;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use std::cmp::Reverse;
-use std::collections::BTreeMap;
 
 /// `status.phase`, `Pending` when unset.
 pub(crate) fn phase(p: &Value) -> &str {
@@ -87,60 +85,9 @@ pub(crate) fn from_template(
     })
 }
 
-/// The pod's effective requests in milli-units, per resource name: the sum
-/// over containers (a missing request defaults to the limit, as the API
-/// server defaults it), at least the largest init container's, plus the
-/// pod overhead. Unparseable quantities count as zero.
-pub(crate) fn requests(p: &Value) -> BTreeMap<String, i128> {
-    let spec = p.get("spec").unwrap_or(&Value::Null);
-    let of_container = |c: &Value| -> BTreeMap<String, i128> {
-        let mut out = quantities(c.pointer("/resources/limits"));
-        out.extend(quantities(c.pointer("/resources/requests")));
-        out
-    };
-    let list = |key: &str| -> Vec<BTreeMap<String, i128>> {
-        spec.get(key)
-            .and_then(Value::as_array)
-            .map(|a| a.iter().map(of_container).collect())
-            .unwrap_or_default()
-    };
-    let mut total: BTreeMap<String, i128> = BTreeMap::new();
-    for c in list("containers") {
-        for (k, v) in c {
-            *total.entry(k).or_default() += v;
-        }
-    }
-    for c in list("initContainers") {
-        for (k, v) in c {
-            let e = total.entry(k).or_default();
-            *e = (*e).max(v);
-        }
-    }
-    for (k, v) in quantities(spec.get("overhead")) {
-        *total.entry(k).or_default() += v;
-    }
-    total
-}
-
-/// A `ResourceList` object as milli-units per name.
-pub(crate) fn quantities(v: Option<&Value>) -> BTreeMap<String, i128> {
-    v.and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| quantity(v).map(|q| (k.clone(), q)))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// A quantity written as a string or a number, in milli-units.
-pub(crate) fn quantity(v: &Value) -> Option<i128> {
-    match v {
-        Value::String(s) => s.parse::<Quantity>().ok().map(|q| q.milli()),
-        Value::Number(n) => n.to_string().parse::<Quantity>().ok().map(|q| q.milli()),
-        _ => None,
-    }
-}
+// One definition of a pod's requests and of quantities, shared with the
+// capacity summary (Karmada's allocated/allocating) in `observe`.
+pub(crate) use crate::observe::capacity::{pod_requests as requests, quantities};
 
 fn restarts(p: &Value) -> i64 {
     p.pointer("/status/containerStatuses")
