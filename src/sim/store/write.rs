@@ -18,14 +18,7 @@ impl Store {
         mut object: Value,
         opts: &WriteOptions,
     ) -> Result<Value, ApiError> {
-        if !object.is_object() {
-            return Err(ApiError::bad_request(
-                "the request body must be a JSON object",
-            ));
-        }
-        self.now = opts.now;
-        let ns = self.check_namespace(rt, ns, &object)?;
-        admission::require_type(rt, &mut object)?;
+        let ns = self.admit(rt, ns, &mut object, opts)?;
         let name = match meta_str(&object, "name") {
             Some(n) => n.to_string(),
             None => match meta_str(&object, "generateName") {
@@ -92,14 +85,7 @@ impl Store {
         part: Part,
         opts: &WriteOptions,
     ) -> Result<Value, ApiError> {
-        if !object.is_object() {
-            return Err(ApiError::bad_request(
-                "the request body must be a JSON object",
-            ));
-        }
-        self.now = opts.now;
-        let ns = self.check_namespace(rt, ns, &object)?;
-        admission::require_type(rt, &mut object)?;
+        let ns = self.admit(rt, ns, &mut object, opts)?;
         match meta_str(&object, "name") {
             Some(n) if n != name => {
                 return Err(ApiError::bad_request(format!(
@@ -166,6 +152,26 @@ impl Store {
             self.remove(rt, &key.0, &key.1);
         }
         Ok(stored)
+    }
+
+    /// What every write checks first: the body is an object, its namespace
+    /// exists (and agrees with the URL's), and its type is the URL's.
+    fn admit(
+        &mut self,
+        rt: &ResourceType,
+        ns: Option<&str>,
+        object: &mut Value,
+        opts: &WriteOptions,
+    ) -> Result<Option<String>, ApiError> {
+        if !object.is_object() {
+            return Err(ApiError::bad_request(
+                "the request body must be a JSON object",
+            ));
+        }
+        self.now = opts.now;
+        let ns = self.check_namespace(rt, ns, object)?;
+        admission::require_type(rt, object)?;
+        Ok(ns)
     }
 
     /// Resolves the namespace of a request: namespaced types need one that
