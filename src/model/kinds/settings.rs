@@ -13,8 +13,10 @@
 //! invalid `flotilla.yaml` is not applied anyway.
 
 mod glob;
+mod prune;
 
 pub use glob::Pattern;
+pub use prune::{PruneSettings, DEFAULT_MAX_DELETE_PERCENT};
 
 use crate::model::check::Checker;
 use crate::model::common::validate_label_value;
@@ -87,6 +89,13 @@ pub struct SettingsSpec {
     /// This daemon's name in ownership labels; default `flotilla`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
+    /// Guards around deleting what flotilla applied.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub prune: PruneSettings,
+}
+
+fn is_default(p: &PruneSettings) -> bool {
+    *p == PruneSettings::default()
 }
 
 impl Default for Settings {
@@ -256,6 +265,7 @@ impl Settings {
                 Ok(_) => {}
             }
         }
+        self.spec.prune.check(cx);
         if let Some(instance) = &self.spec.instance {
             if let Err(why) = check_instance(instance) {
                 cx.error(Code::InvalidSettings, "/spec/instance", format!("instance `{instance}` {why}"))

@@ -110,6 +110,16 @@ fn checks() {
             &[(4, "instance `my instance`")],
         ),
         ("empty instance", "  instance: \"\"\n", &[(4, "is empty")]),
+        (
+            "prune percent over 100",
+            "  prune:\n    maxDeletePercent: 150\n",
+            &[(5, "maxDeletePercent 150 is over 100")],
+        ),
+        (
+            "prune approval not a commit",
+            "  prune:\n    approve: [abc, 3f2c9ab]\n",
+            &[(5, "`abc` is not a commit id")],
+        ),
     ];
     for (name, body, want) in cases {
         let (_, got) = parse(&format!("{HEAD}{body}"));
@@ -211,4 +221,20 @@ fn schema_generates() {
         schema.contains("pollInterval") && schema.contains("statusBranch"),
         "{schema}"
     );
+}
+
+#[test]
+fn prune_guards() {
+    let d = Settings::default();
+    assert!(!d.spec.prune.allow_empty());
+    assert_eq!(d.spec.prune.max_delete_percent(), 50);
+    assert!(!d.spec.prune.approves("3f2c9ab0d1e2"));
+    let (s, diags) = parse(&format!(
+        "{HEAD}  prune:\n    allowEmpty: true\n    maxDeletePercent: 20\n    approve: [3f2c9ab]\n"
+    ));
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(s.spec.prune.allow_empty());
+    assert_eq!(s.spec.prune.max_delete_percent(), 20);
+    assert!(s.spec.prune.approves("3f2c9ab0d1e2"));
+    assert!(!s.spec.prune.approves("3f2c9ac0d1e2"));
 }
