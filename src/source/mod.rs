@@ -10,10 +10,12 @@
 
 mod filter;
 mod git_tree;
+mod load;
 mod worktree;
 
 pub use filter::FileFilter;
 pub use git_tree::read_revision;
+pub use load::{load_repository, LoadedRepo};
 pub use worktree::read_worktree;
 
 use crate::model::diag::Diagnostic;
