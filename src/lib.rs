@@ -9,6 +9,7 @@
 
 pub mod bind;
 pub mod cli;
+pub mod daemon;
 pub mod gojson;
 pub mod model;
 pub mod observe;
