@@ -239,3 +239,70 @@ async fn a_failed_write_skips_the_prune_and_keeps_the_inventory() {
     assert_eq!(names(&report.pruned), ["ConfigMap default/c"]);
     assert_eq!(after.len(), 2);
 }
+
+fn widget_app(revision: &str) -> Vec<RenderedObject> {
+    vec![
+        rendered(
+            json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {"group": "example.com", "scope": "Namespaced",
+                "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
+                "versions": [{"name": "v1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}}),
+            revision,
+        ),
+        rendered(
+            json!({"apiVersion": "example.com/v1", "kind": "Widget",
+            "metadata": {"name": "w1", "namespace": "default"}, "spec": {"size": 1}}),
+            revision,
+        ),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_resource_waits_for_its_crd_to_be_served() {
+    let env = Env::start(2).await;
+    // member1: the CRD is served after a second; the apply waits for it.
+    env.fault("member1", r#"{"crdEstablishDelaySeconds": 1}"#)
+        .await;
+    let cluster = env.cluster("member1").await;
+    let (_, report, inventory) = reconcile(
+        &cluster,
+        &widget_app("r1"),
+        &Inventory::new(),
+        &Inputs::default(),
+    )
+    .await;
+    assert!(report.errors.is_empty(), "{report}");
+    assert_eq!(report.applied.len(), 2, "{report}");
+    assert_eq!(inventory.len(), 2);
+
+    // member2: not served within the timeout: the caller waits and comes
+    // back; the custom resource is not applied meanwhile.
+    env.fault("member2", r#"{"crdEstablishDelaySeconds": 30}"#)
+        .await;
+    let cluster = env.cluster("member2").await;
+    let desired = widget_app("r1");
+    let ids: BTreeSet<&ObjectRef> = desired.iter().map(|o| &o.id).collect();
+    let live = cluster.observe(ids).await.expect("observe");
+    let plan = apply::plan(&PlanInput {
+        instance: INSTANCE,
+        desired: &desired,
+        live: &live,
+        inventory: &Inventory::new(),
+        overwrite: &BTreeSet::new(),
+        prune: Default::default(),
+    });
+    let opts = ExecuteOptions {
+        establish_timeout: std::time::Duration::from_millis(500),
+        ..ExecuteOptions::default()
+    };
+    let (report, inventory) = apply::execute(&cluster, &plan, &Inventory::new(), &opts).await;
+    assert_eq!(
+        names(report.applied.iter().map(|(id, _)| id)),
+        ["CustomResourceDefinition widgets.example.com"]
+    );
+    assert_eq!(report.disposition(), Some(Disposition::Wait), "{report}");
+    assert_eq!(report.errors[0].category(), "NotEstablished");
+    assert_eq!(inventory.len(), 1);
+}

@@ -100,6 +100,22 @@ pub fn apply_body(desired: &Value, live: Option<&Value>, ctx: Context) -> Value 
     body
 }
 
+/// Whether a server-side dry run of an apply returned the live object as
+/// it is, apart from the bookkeeping a write changes (managed-field times,
+/// resourceVersion): then a drift was the server's normalization of what
+/// flotilla sends, and writing it would change nothing.
+pub fn unchanged_by(dry_run: &Value, live: &Value) -> bool {
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("managedFields");
+            meta.remove("resourceVersion");
+        }
+        v
+    };
+    strip(dry_run) == strip(live)
+}
+
 /// The kind of the desired object, for the per-kind rules.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {

@@ -198,3 +198,14 @@ fn base64_matches_the_standard_alphabet() {
         assert_eq!(base64(plain.as_bytes()), encoded);
     }
 }
+
+#[test]
+fn a_dry_run_that_changes_only_bookkeeping_leaves_the_object_unchanged() {
+    let live = live_of(&deployment(3, "web:1"), &[("flotilla", "Apply", json!({}))]);
+    let mut dry = live.clone();
+    dry["metadata"]["resourceVersion"] = json!("8");
+    dry["metadata"]["managedFields"][0]["time"] = json!("2026-01-01T00:00:00Z");
+    assert!(unchanged_by(&dry, &live));
+    dry["spec"]["replicas"] = json!(4);
+    assert!(!unchanged_by(&dry, &live));
+}

@@ -24,17 +24,17 @@
 //! error never drops an entry.
 
 use super::cluster::{ClusterClient, ClusterError, Deleted};
+use super::drift;
 use super::inventory::Inventory;
 use super::object::{self, Live};
 use super::plan::{ApplyItem, ClusterPlan, Why};
 use super::prune::{self, KeepReason};
 pub use super::report::{ApplyReport, Rejection};
+use super::stages::{layers, Definitions};
 use super::Disposition;
 use crate::model::common::ObjectRef;
-use crate::render::order::kind_rank;
 use futures_util::{stream, StreamExt};
 use serde_json::Value;
-use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// How [`execute`] paces itself.
@@ -193,23 +193,25 @@ impl Run<'_> {
             return false;
         }
         let mut deferred_checked = false;
-        let mut i = 0;
-        while i < items.len() {
-            let rank = kind_rank(&items[i].id.kind);
-            let end = (i..items.len())
-                .find(|j| kind_rank(&items[*j].id.kind) != rank)
-                .unwrap_or(items.len());
-            if !deferred_checked && deferred[i..end].iter().any(|d| *d) {
+        for layer in layers(items) {
+            if !deferred_checked && deferred[layer.clone()].iter().any(|d| *d) {
                 deferred_checked = true;
                 let later: Vec<usize> = (0..items.len()).filter(|i| deferred[*i]).collect();
-                if !self.wait_for_kinds(&later).await || !self.dry_run(&later).await {
+                // Only kinds this plan defines are worth waiting for; any
+                // other unserved kind is refused by the dry run.
+                let defs = Definitions::of(items);
+                let defined: Vec<usize> = later
+                    .iter()
+                    .copied()
+                    .filter(|i| defs.defines_kind(&items[*i].id))
+                    .collect();
+                if !self.wait_for_kinds(&defined).await || !self.dry_run(&later).await {
                     return false;
                 }
             }
-            if !self.apply_layer(i..end).await {
+            if !self.apply_layer(layer).await {
                 return false;
             }
-            i = end;
         }
         true
     }
@@ -218,26 +220,15 @@ impl Run<'_> {
     /// CRDs exist; `None` (with the error recorded) if discovery failed.
     async fn deferred(&mut self) -> Option<Vec<bool>> {
         let items = &self.plan.apply;
-        let new_namespaces: BTreeSet<&str> = items
-            .iter()
-            .filter(|a| a.id.kind == "Namespace" && a.id.group().is_empty())
-            .filter(|a| a.why == Why::Missing)
-            .map(|a| a.id.name.as_str())
-            .collect();
-        let new_kinds = crd_kinds(items);
+        let defs = Definitions::of(items);
         let mut out = Vec::with_capacity(items.len());
         for a in items {
-            if a.id
-                .namespace
-                .as_deref()
-                .is_some_and(|ns| new_namespaces.contains(ns))
-            {
+            if defs.in_new_namespace(&a.id) {
                 out.push(true);
                 continue;
             }
             match self.cluster.resolve(&a.id.api_version, &a.id.kind).await {
-                Ok(Some(_)) => out.push(false),
-                Ok(None) => out.push(new_kinds.contains(&(a.id.group(), a.id.kind.as_str()))),
+                Ok(served) => out.push(served.is_none() && defs.defines_kind(&a.id)),
                 Err(source) => {
                     let id = a.id.clone();
                     self.report.errors.push(ExecuteError::DryRun { id, source });
@@ -327,7 +318,7 @@ impl Run<'_> {
         for i in range {
             let a = &items[i];
             let normalized = matches!(a.why, Why::Drift(_))
-                && matches!((&self.dry[i], &a.live), (Some(d), Some(l)) if same_object(d, l));
+                && matches!((&self.dry[i], &a.live), (Some(d), Some(l)) if drift::unchanged_by(d, l));
             if normalized {
                 self.inventory.record(a.id.clone(), a.hash.clone());
                 self.report.unchanged.push(a.id.clone());
@@ -416,39 +407,10 @@ impl Run<'_> {
     }
 }
 
-/// `(group, kind)` of every custom resource kind the plan's CRDs define.
-fn crd_kinds(items: &[ApplyItem]) -> BTreeSet<(&str, &str)> {
-    items
-        .iter()
-        .filter(|a| a.id.kind == "CustomResourceDefinition")
-        .filter_map(|a| {
-            let spec = a.body.get("spec")?;
-            Some((
-                spec.get("group")?.as_str()?,
-                spec.pointer("/names/kind")?.as_str()?,
-            ))
-        })
-        .collect()
-}
-
 /// The server's own words for a refusal.
 fn rejection_message(e: &ClusterError) -> String {
     match e {
         ClusterError::Rejected { message, .. } => message.clone(),
         other => other.to_string(),
     }
-}
-
-/// Whether two versions of an object are the same apart from the
-/// bookkeeping a write changes (managed-field times, resourceVersion).
-fn same_object(a: &Value, b: &Value) -> bool {
-    let strip = |v: &Value| {
-        let mut v = v.clone();
-        if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-            meta.remove("managedFields");
-            meta.remove("resourceVersion");
-        }
-        v
-    };
-    strip(a) == strip(b)
 }

@@ -8,7 +8,8 @@
 //! ([`execute::execute`]), an [`ApplyReport`] and the new inventory.
 //!
 //! Pure: [`inventory`], [`object`], [`managed`], [`drift`], [`prune`],
-//! [`plan`]. I/O: [`cluster`] (one cluster's kube client) and [`execute`].
+//! [`plan`], [`requests`], [`report`], [`stages`]. I/O: [`cluster`] (one cluster's kube
+//! client) and [`execute`].
 //! See `docs/daemon.md` for where this sits in a reconcile.
 //!
 //! Invariants, which the tests check against the simulator:
@@ -32,6 +33,8 @@ pub mod object;
 pub mod plan;
 pub mod prune;
 pub mod report;
+pub mod requests;
+pub mod stages;
 
 pub use cluster::{ClusterClient, ClusterError};
 pub use execute::{execute, ExecuteError, ExecuteOptions};
