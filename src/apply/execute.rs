@@ -57,7 +57,7 @@ impl Default for ExecuteOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExecuteError {
-    #[error("cluster {cluster} refused {count} objects of this revision in the dry run; none of it was applied")]
+    #[error("cluster {cluster} refused {count} objects of this revision in its dry run; the revision is not applied")]
     Rejected { cluster: String, count: usize },
     #[error("dry run of {id} failed")]
     DryRun {

@@ -21,6 +21,15 @@ fn obj(label: Option<&str>, annotations: Value, owners: Value) -> Value {
     json!({"metadata": {"labels": labels, "annotations": annotations, "ownerReferences": owners}})
 }
 
+/// (name, object, live copy, inventory, verdict).
+type JudgeCase<'a> = (
+    &'a str,
+    &'a ObjectRef,
+    Value,
+    &'a Inventory,
+    Result<(), KeepReason>,
+);
+
 #[test]
 fn judge_table() {
     let cm = id("v1", "ConfigMap", Some("a"), "cm");
@@ -39,7 +48,7 @@ fn judge_table() {
     let empty = Inventory::new();
     let controller = json!([{"kind": "Deployment", "name": "web", "controller": true}]);
     let plain_owner = json!([{"kind": "ConfigMap", "name": "x"}]);
-    let cases: Vec<(&str, &ObjectRef, Value, &Inventory, Result<(), KeepReason>)> = vec![
+    let cases: Vec<JudgeCase> = vec![
         (
             "ours and in the inventory",
             &cm,
@@ -134,61 +143,111 @@ fn judge_table() {
     }
 }
 
+struct GuardCase {
+    name: &'static str,
+    desired: usize,
+    owned: usize,
+    deleting: usize,
+    settings: PruneSettings,
+    want: Option<&'static str>,
+}
+
+const DEFAULTS: PruneSettings = PruneSettings {
+    allow_empty: false,
+    max_fraction: 0.5,
+    approved: false,
+};
+
+const GUARD_CASES: &[GuardCase] = &[
+    GuardCase {
+        name: "nothing to delete",
+        desired: 0,
+        owned: 4,
+        deleting: 0,
+        settings: DEFAULTS,
+        want: None,
+    },
+    GuardCase {
+        name: "half is allowed",
+        desired: 2,
+        owned: 4,
+        deleting: 2,
+        settings: DEFAULTS,
+        want: None,
+    },
+    GuardCase {
+        name: "over half is held",
+        desired: 1,
+        owned: 4,
+        deleting: 3,
+        settings: DEFAULTS,
+        want: Some("over"),
+    },
+    GuardCase {
+        name: "over half, approved",
+        desired: 1,
+        owned: 4,
+        deleting: 3,
+        settings: PruneSettings {
+            approved: true,
+            ..DEFAULTS
+        },
+        want: None,
+    },
+    GuardCase {
+        name: "empty render",
+        desired: 0,
+        owned: 4,
+        deleting: 1,
+        settings: DEFAULTS,
+        want: Some("empty"),
+    },
+    GuardCase {
+        name: "empty render allowed, still over the threshold",
+        desired: 0,
+        owned: 4,
+        deleting: 4,
+        settings: PruneSettings {
+            allow_empty: true,
+            ..DEFAULTS
+        },
+        want: Some("over"),
+    },
+    GuardCase {
+        name: "empty render allowed and approved",
+        desired: 0,
+        owned: 4,
+        deleting: 4,
+        settings: PruneSettings {
+            allow_empty: true,
+            approved: true,
+            ..DEFAULTS
+        },
+        want: None,
+    },
+    GuardCase {
+        name: "a NaN fraction holds",
+        desired: 3,
+        owned: 4,
+        deleting: 1,
+        settings: PruneSettings {
+            max_fraction: f64::NAN,
+            ..DEFAULTS
+        },
+        want: Some("over"),
+    },
+];
+
 #[test]
 fn guard_table() {
-    let s = PruneSettings::default();
-    let allow = PruneSettings {
-        allow_empty: true,
-        ..s
-    };
-    let approved = PruneSettings {
-        approved: true,
-        ..s
-    };
-    let cases: Vec<(&str, usize, usize, usize, PruneSettings, Option<&str>)> = vec![
-        ("nothing to delete", 0, 4, 0, s, None),
-        ("half is allowed", 2, 4, 2, s, None),
-        ("over half is held", 1, 4, 3, s, Some("over")),
-        ("over half, approved", 1, 4, 3, approved, None),
-        ("empty render", 0, 4, 1, s, Some("empty")),
-        (
-            "empty render allowed, still over the threshold",
-            0,
-            4,
-            4,
-            allow,
-            Some("over"),
-        ),
-        (
-            "empty render allowed and approved",
-            0,
-            4,
-            4,
-            PruneSettings {
-                approved: true,
-                ..allow
-            },
-            None,
-        ),
-        (
-            "a NaN fraction holds",
-            3,
-            4,
-            1,
-            PruneSettings {
-                max_fraction: f64::NAN,
-                ..s
-            },
-            Some("over"),
-        ),
-    ];
-    for (name, desired, owned, deleting, settings, want) in cases {
-        let got = guard(desired, owned, deleting, &settings).map(|r| match r {
+    assert_eq!(PruneSettings::default(), DEFAULTS);
+    for c in GUARD_CASES {
+        let got = guard(c.desired, c.owned, c.deleting, &c.settings).map(|r| match r {
             HoldReason::EmptyRender => "empty",
             HoldReason::OverThreshold { .. } => "over",
             HoldReason::IncompleteObservation { .. } => "incomplete",
         });
-        assert_eq!(got, want, "case: {name}");
+        assert_eq!(got, c.want, "case: {}", c.name);
     }
 }
 
