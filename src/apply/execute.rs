@@ -77,11 +77,11 @@ pub enum ExecuteError {
         want: String,
         returned: Option<String>,
     },
-    #[error("{api_version} {kind} is not served {secs}s after its CRD was applied")]
+    #[error("{api_version} {kind} is not served {waited:?} after its CRD was applied")]
     NotEstablished {
         api_version: String,
         kind: String,
-        secs: u64,
+        waited: Duration,
     },
     #[error("failed to read {id} again before pruning it")]
     Reread {
@@ -179,6 +179,26 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// Records an error; an unreachable cluster is reported once, not once
+    /// per object that was in flight.
+    fn push_error(&mut self, e: ExecuteError) {
+        let unreachable = |e: &ExecuteError| {
+            matches!(
+                e,
+                ExecuteError::DryRun {
+                    source: ClusterError::Unreachable { .. },
+                    ..
+                } | ExecuteError::Apply {
+                    source: ClusterError::Unreachable { .. },
+                    ..
+                }
+            )
+        };
+        if !(unreachable(&e) && self.report.errors.iter().any(unreachable)) {
+            self.report.errors.push(e);
+        }
+    }
+
     /// Dry run, apply and confirm; true if every object was confirmed.
     async fn apply_all(&mut self) -> bool {
         let items = &self.plan.apply;
@@ -265,7 +285,7 @@ impl Run<'_> {
                 Err(source) => {
                     transient = true;
                     let id = items[i].id.clone();
-                    self.report.errors.push(ExecuteError::DryRun { id, source });
+                    self.push_error(ExecuteError::DryRun { id, source });
                 }
             }
         }
@@ -294,7 +314,7 @@ impl Run<'_> {
                         self.report.errors.push(ExecuteError::NotEstablished {
                             api_version: id.api_version.clone(),
                             kind: id.kind.clone(),
-                            secs: self.opts.establish_timeout.as_secs(),
+                            waited: self.opts.establish_timeout,
                         });
                         return false;
                     }
@@ -353,7 +373,7 @@ impl Run<'_> {
                 Err(source) => {
                     ok = false;
                     let id = a.id.clone();
-                    self.report.errors.push(ExecuteError::Apply { id, source });
+                    self.push_error(ExecuteError::Apply { id, source });
                 }
             }
         }
