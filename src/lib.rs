@@ -7,6 +7,7 @@
 //! Everything up to and including render is pure: no I/O, clock or
 //! randomness. The I/O shells ([`source`], [`cli`]) feed it.
 
+pub mod apply;
 pub mod bind;
 pub mod cli;
 pub mod daemon;
