@@ -16,3 +16,4 @@ pub mod render;
 pub mod schedule;
 pub mod sim;
 pub mod source;
+pub mod status;
