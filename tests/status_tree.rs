@@ -130,7 +130,12 @@ fn an_unreadable_inventory_is_an_error_not_empty() {
     let report = tables::report(&tree, &Filter::default());
     assert_eq!(report.clusters.len(), 1);
     assert_eq!(report.unreadable.len(), 2);
-    assert!(report.unreadable[0].contains("status/clusters/eu-1.yaml"));
+    assert!(
+        report.unreadable[0].starts_with("failed to parse status file status/clusters/eu-1.yaml: "),
+        "{:?}",
+        report.unreadable
+    );
+    assert!(report.unreadable[1].contains("names \"eu-3\""));
 }
 
 #[test]

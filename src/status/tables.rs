@@ -129,7 +129,7 @@ pub(crate) fn app_name(r: &ResourceFile) -> String {
 /// The order resources are listed in: by namespace, name, kind, so that an
 /// application's Deployment, Service and ConfigMap of the same name sit
 /// together.
-pub(crate) fn display_order<'a>(resources: &'a [ResourceFile]) -> Vec<&'a ResourceFile> {
+pub(crate) fn display_order(resources: &[ResourceFile]) -> Vec<&ResourceFile> {
     let mut out: Vec<&ResourceFile> = resources.iter().collect();
     out.sort_by(|a, b| {
         (&a.namespace, &a.name, &a.kind, &a.api_version).cmp(&(
@@ -274,7 +274,14 @@ pub(crate) fn report_of(
 /// The report of a status tree (the files of the status branch).
 pub fn report(files: &Tree, filter: &Filter) -> Report {
     let mut unreadable: Vec<String> = Vec::new();
-    let mut note = |e: ReadError| unreadable.push(e.to_string());
+    // The error and its cause: the report is printed as is, not as a chain.
+    let mut note = |e: ReadError| {
+        let cause = std::error::Error::source(&e).map(ToString::to_string);
+        unreadable.push(match cause {
+            Some(c) => format!("{e}: {c}"),
+            None => e.to_string(),
+        });
+    };
     let (clusters, errs) = read::cluster_files(files);
     errs.into_iter().for_each(&mut note);
     let (resources, errs) = read::resource_files(files);
