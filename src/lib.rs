@@ -19,3 +19,4 @@ pub mod schedule;
 pub mod server;
 pub mod sim;
 pub mod source;
+pub mod status;

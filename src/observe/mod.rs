@@ -6,3 +6,4 @@
 
 pub mod capacity;
 pub mod client;
+pub mod health;
