@@ -14,5 +14,6 @@ pub mod model;
 pub mod observe;
 pub mod render;
 pub mod schedule;
+pub mod server;
 pub mod sim;
 pub mod source;
