@@ -1,5 +1,7 @@
-//! `POST /webhook`: decides what a forge's push notification means (pure,
-//! no axum: the HTTP handler passes the headers and the raw body in).
+//! `POST /webhook`: decides what a forge's push notification means. No axum
+//! and no I/O: the HTTP handler passes the headers and the raw body in
+//! ([`WebhookSecret::from_env`] is the one read of the environment, done once
+//! at start).
 //!
 //! In: the request headers, the raw body, the secret
 //! (`FLOTILLA_WEBHOOK_SECRET`) and the watched branch. Out: a
@@ -148,7 +150,10 @@ impl WebhookError {
 }
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 /// Checks the body's HMAC-SHA256 signature, in constant time.

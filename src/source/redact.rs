@@ -34,8 +34,10 @@ pub fn redact_userinfo(text: &str) -> String {
         // cannot be part of a URL in a message (space, quote, bracket).
         let end = after
             .find(|c: char| {
-                matches!(c, '/' | '?' | '#' | '"' | '\'' | '`' | '<' | '>' | '(' | ')')
-                    || c.is_whitespace()
+                matches!(
+                    c,
+                    '/' | '?' | '#' | '"' | '\'' | '`' | '<' | '>' | '(' | ')'
+                ) || c.is_whitespace()
             })
             .unwrap_or(after.len());
         let authority = &after[..end];

@@ -125,7 +125,10 @@ impl std::fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("token", &self.token.as_ref().map(|_| "***"))
             .field("ssh_key", &self.ssh_key)
-            .field("ssh_passphrase", &self.ssh_passphrase.as_ref().map(|_| "***"))
+            .field(
+                "ssh_passphrase",
+                &self.ssh_passphrase.as_ref().map(|_| "***"),
+            )
             .finish()
     }
 }
@@ -404,7 +407,8 @@ impl GitSource {
     /// The commit of the last successful fetch of the watched branch, kept
     /// in the clone across restarts.
     pub fn last_fetched(&self) -> Option<String> {
-        self.tracking_tip(&self.remote.branch).map(|o| o.to_string())
+        self.tracking_tip(&self.remote.branch)
+            .map(|o| o.to_string())
     }
 
     /// Fetches the watched branch. On failure the clone, and the last
@@ -564,7 +568,7 @@ impl GitSource {
             Err(git2::Error::new(
                 ErrorCode::Auth,
                 ErrorClass::Net,
-                "no more credentials to try",
+                "the server refused every credential offered",
             ))
         });
         callbacks
@@ -578,6 +582,20 @@ impl GitSource {
             Kind::Auth => RemoteError::Auth { url, source },
             Kind::Certificate => RemoteError::Certificate { url, source },
             Kind::NotARepository => RemoteError::NotARepository { url, source },
+            // A path that does not exist reads to libgit2 as an unknown scheme.
+            Kind::InvalidUrl if is_plain_path(self.remote.raw_url()) => {
+                RemoteError::NotARepository {
+                    url,
+                    source: GitError {
+                        message: "no such directory".to_string(),
+                        ..source
+                    },
+                }
+            }
+            Kind::InvalidUrl => RemoteError::InvalidUrl {
+                url,
+                source: Some(source),
+            },
             Kind::Unreachable => RemoteError::Unreachable { url, source },
             Kind::Local => RemoteError::Local {
                 path: self.git_dir.display().to_string(),
@@ -614,9 +632,22 @@ enum Kind {
     Auth,
     Certificate,
     NotARepository,
+    InvalidUrl,
     Unreachable,
     Local,
     Other,
+}
+
+/// Whether `url` is a local path rather than a URL or `host:path`.
+fn is_plain_path(url: &str) -> bool {
+    if url.contains("://") {
+        return false;
+    }
+    match (url.find(':'), url.find('/')) {
+        (None, _) => true,
+        (Some(colon), Some(slash)) => slash < colon,
+        (Some(_), None) => false,
+    }
 }
 
 /// Classifies a git2 error. libgit2 reports a missing repository through
@@ -641,12 +672,16 @@ fn classify(code: ErrorCode, class: ErrorClass, message: &str) -> Kind {
     if code == ErrorCode::Certificate || says(&["certificate", "host key", "hostkey"]) {
         return Kind::Certificate;
     }
+    if says(&["unsupported url protocol", "malformed url", "invalid url"]) {
+        return Kind::InvalidUrl;
+    }
     if says(&[
         "could not find repository",
         "repository not found",
         "not a git repository",
         "does not appear to be a git repository",
         "repository not exported",
+        "no such repository",
         "failed to resolve path",
         "status code: 404",
     ]) {
@@ -748,6 +783,13 @@ mod tests {
             want: Kind::NotARepository,
         },
         Case {
+            name: "git daemon, informative errors",
+            code: ErrorCode::GenericError,
+            class: ErrorClass::Net,
+            message: "remote error: no such repository: /nope.git",
+            want: Kind::NotARepository,
+        },
+        Case {
             name: "certificate",
             code: ErrorCode::Certificate,
             class: ErrorClass::Ssl,
@@ -776,11 +818,28 @@ mod tests {
     }
 
     #[test]
+    fn plain_paths() {
+        for p in ["/srv/a.git", "./a", "a", "dir/with:colon"] {
+            assert!(is_plain_path(p), "{p}");
+        }
+        for u in ["file:///a", "git@host:a.git", "host:a", "https://h/a"] {
+            assert!(!is_plain_path(u), "{u}");
+        }
+    }
+
+    #[test]
     fn branch_names() {
         for ok in ["main", "flotilla/status", "release-1.2"] {
             assert!(is_valid_branch(ok), "{ok}");
         }
-        for bad in ["", "refs/heads/main", "a..b", "with space", "end/", "x.lock"] {
+        for bad in [
+            "",
+            "refs/heads/main",
+            "a..b",
+            "with space",
+            "end/",
+            "x.lock",
+        ] {
             assert!(!is_valid_branch(bad), "{bad}");
         }
     }

@@ -17,8 +17,8 @@
 //! as they are. A commit is written whole (objects first, then the ref), so
 //! a stop never leaves half of one. [`debounce`] is pure.
 
-use super::remote::{GitSource, PushOutcome, RemoteError, TRACKING_PREFIX};
 use super::remote::{is_valid_branch, Disposition};
+use super::remote::{GitSource, PushOutcome, RemoteError, TRACKING_PREFIX};
 use git2::{Oid, Repository, Signature, Tree, TreeBuilder};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -629,10 +629,7 @@ mod tests {
     #[test]
     fn trailer() {
         let m = with_trailer("status: 2 clusters changed\n\n", "abc123");
-        assert_eq!(
-            m,
-            "status: 2 clusters changed\n\nFlotilla-Source: abc123\n"
-        );
+        assert_eq!(m, "status: 2 clusters changed\n\nFlotilla-Source: abc123\n");
         assert_eq!(source_trailer(&m), Some("abc123"));
         assert_eq!(source_trailer("no trailer"), None);
         assert!(with_trailer("", "abcd").starts_with("flotilla: status\n\n"));

@@ -160,7 +160,12 @@ fn cases() -> Vec<Case> {
             secret: Some(SECRET),
             event: GH_PUSH,
             sig: Sig::GitHub(SECRET),
-            body: || push_body("refs/heads/main", "0000000000000000000000000000000000000000"),
+            body: || {
+                push_body(
+                    "refs/heads/main",
+                    "0000000000000000000000000000000000000000",
+                )
+            },
             want: Ok(WebhookOutcome::Ignored {
                 reason: "`refs/heads/main` was deleted".into(),
             }),
@@ -239,7 +244,10 @@ fn cases() -> Vec<Case> {
             name: "sha1 signature only",
             secret: Some(SECRET),
             event: GH_PUSH,
-            sig: Sig::Raw("X-Hub-Signature", "sha1=0123456789abcdef0123456789abcdef01234567"),
+            sig: Sig::Raw(
+                "X-Hub-Signature",
+                "sha1=0123456789abcdef0123456789abcdef01234567",
+            ),
             body: main_push,
             want: Err("Unauthorized: the signature is missing"),
         },
@@ -295,11 +303,10 @@ fn webhook_table() {
         let body = (case.body)();
         let h = headers(&case, &body);
         let secret = case.secret.and_then(WebhookSecret::new);
-        let got = handle(secret.as_ref(), &h, &body, "main")
-            .map_err(|e| match &e {
-                WebhookError::Unauthorized { reason } => format!("Unauthorized: {reason}"),
-                other => format!("{}: {other}", other.category()),
-            });
+        let got = handle(secret.as_ref(), &h, &body, "main").map_err(|e| match &e {
+            WebhookError::Unauthorized { reason } => format!("Unauthorized: {reason}"),
+            other => format!("{}: {other}", other.category()),
+        });
         let want = case.want.clone().map_err(str::to_string);
         assert_eq!(got, want, "case `{}`", case.name);
     }
@@ -316,7 +323,10 @@ fn tampered_body_is_refused() {
         HeaderValue::from_str(&format!("sha256={}", secret.sign_hex(&body))).unwrap(),
     );
     assert!(handle(Some(&secret), &h, &body, "main").is_ok());
-    let tampered = push_body("refs/heads/main", "1111111111111111111111111111111111111111");
+    let tampered = push_body(
+        "refs/heads/main",
+        "1111111111111111111111111111111111111111",
+    );
     let err = handle(Some(&secret), &h, &tampered, "main").unwrap_err();
     assert_eq!(err.status_code(), 401);
 }
