@@ -17,7 +17,8 @@
 //! Invariants: credentials are never written (the remote is anonymous, so
 //! its URL is not stored in the clone's config) and never printed: every
 //! message passes through a [`Redactor`] that masks URL userinfo and the
-//! token. Only system `git`-independent git2 calls are made here.
+//! token. Everything goes through git2: no `git` process is run, except a
+//! credential helper the user's git configuration names.
 
 use super::redact::{redact_userinfo, url_userinfo, Redactor};
 use git2::{
@@ -712,13 +713,10 @@ pub unsafe fn set_network_timeouts(
     connect: std::time::Duration,
     io: std::time::Duration,
 ) -> Result<(), git2::Error> {
-    let ms = |d: std::time::Duration| d.as_millis().min(i32::MAX as u128) as libc_int;
+    let ms = |d: std::time::Duration| d.as_millis().min(i32::MAX as u128) as std::os::raw::c_int;
     git2::opts::set_server_connect_timeout_in_milliseconds(ms(connect))?;
     git2::opts::set_server_timeout_in_milliseconds(ms(io))
 }
-
-#[allow(non_camel_case_types)]
-type libc_int = std::os::raw::c_int;
 
 #[cfg(test)]
 mod tests {
