@@ -3,3 +3,4 @@
 //! `POST /webhook` (a push triggers a fetch at once).
 
 pub mod metrics;
+pub mod webhook;

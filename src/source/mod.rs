@@ -7,15 +7,26 @@
 //! repository or looping, files over the size limit). Which files are taken
 //! is decided by [`FileFilter`] (hidden directories and `.flotilla/` are
 //! skipped; `flotilla.yaml` may narrow the roots and exclude patterns).
+//!
+//! The daemon's Git side lives here too (I/O, git2): [`remote`] keeps a bare
+//! clone of the watched branch in the data directory and fetches it;
+//! [`status_branch`] reads and writes the status branch in that clone and
+//! pushes it. Neither ever writes or prints a credential ([`Redactor`]).
 
 mod filter;
 mod git_tree;
 mod load;
+mod redact;
+pub mod remote;
+pub mod status_branch;
 mod worktree;
 
 pub use filter::FileFilter;
 pub use git_tree::read_revision;
 pub use load::{load_repository, LoadedRepo};
+pub use redact::{redact_userinfo, url_userinfo, Redactor};
+pub use remote::{Credentials, Disposition, Fetched, GitSource, Remote, RemoteError};
+pub use status_branch::{StatusBranch, StatusError, StatusFiles};
 pub use worktree::read_worktree;
 
 use crate::model::diag::Diagnostic;
