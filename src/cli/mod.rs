@@ -4,9 +4,11 @@
 //! invalid (diagnostics printed), 2 usage or runtime failure.
 
 mod capacity;
+mod demo;
 mod diagnostics;
 mod render;
 mod repo;
+mod run;
 mod sim;
 mod validate;
 
@@ -27,6 +29,10 @@ enum Command {
     Validate(validate::Args),
     /// Print what would run where: per-cluster manifests and placement decisions.
     Render(render::Args),
+    /// Keep member clusters equal to a Git repository and write their status back to it.
+    Run(run::Args),
+    /// See it all on this machine: simulated clusters, a repository, the daemon, a change rolling out.
+    Demo(demo::Args),
     /// Run simulated member clusters (Kubernetes APIs on loopback) for kubectl, tests and what-ifs.
     Sim(sim::Args),
 }
@@ -57,6 +63,8 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Render(args) => render::run(args),
         Command::Sim(args) => sim::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

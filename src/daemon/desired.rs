@@ -39,14 +39,16 @@ pub struct Desired {
 }
 
 /// Renders `repository` at `revision` for its clusters, with what was
-/// observed of them.
+/// observed of them; `instance` overrides the Settings' instance.
 pub fn desired(
     repository: &Repository,
     revision: &str,
+    instance: Option<&str>,
     observed: &[ClusterObservation],
     previous: &Previous,
 ) -> Desired {
     let settings = repository.settings();
+    let instance = instance.unwrap_or(settings.instance());
     let clusters: Vec<Cluster> = repository
         .clusters
         .iter()
@@ -58,7 +60,7 @@ pub fn desired(
     let rendered = render::render(&RenderInput {
         repository,
         revision,
-        instance: settings.instance(),
+        instance,
         clusters: &clusters,
         previous,
     });
@@ -98,7 +100,7 @@ pub fn desired(
         .collect();
     Desired {
         revision: revision.to_string(),
-        instance: settings.instance().to_string(),
+        instance: instance.to_string(),
         clusters: per_cluster,
         contexts,
         placements: rendered.placements,
@@ -121,7 +123,7 @@ mod tests {
             &crate::model::LoadLimits::default(),
         );
         assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
-        desired(&loaded.repository, "c0ffee", &[], &Previous::default())
+        desired(&loaded.repository, "c0ffee", None, &[], &Previous::default())
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `placements` say where each resource ran. Scheduling starts from them, and
 //! a resource that cannot be scheduled now keeps them.
 
+use super::PlacementResult;
 use crate::model::common::ObjectRef;
 use crate::schedule::TargetCluster;
 use serde::Deserialize;
@@ -46,6 +47,30 @@ impl Previous {
             })
             .collect();
         Ok(Previous { by_resource })
+    }
+
+    /// The decisions of a render, as the next render's starting point
+    /// (placements that failed keep nothing, so they start afresh).
+    pub fn from_placements(placements: &[PlacementResult]) -> Self {
+        let by_resource = placements
+            .iter()
+            .filter(|p| !p.clusters.is_empty())
+            .map(|p| {
+                let mut clusters = p.clusters.clone();
+                clusters.sort_by(|a, b| a.name.cmp(&b.name));
+                (p.resource.clone(), clusters)
+            })
+            .collect();
+        Previous { by_resource }
+    }
+
+    /// Placements by resource (e.g. read back from the status branch).
+    pub fn from_map(by_resource: BTreeMap<ObjectRef, Vec<TargetCluster>>) -> Self {
+        let mut by_resource = by_resource;
+        for clusters in by_resource.values_mut() {
+            clusters.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        Previous { by_resource }
     }
 
     pub fn get(&self, id: &ObjectRef) -> Option<&[TargetCluster]> {

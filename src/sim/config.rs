@@ -135,6 +135,23 @@ impl SimConfig {
         SimConfig { clusters }
     }
 
+    /// A cluster named `name` with `nodes` default nodes and the default
+    /// readiness delay; the caller sets labels and topology.
+    pub fn cluster(name: &str, nodes: usize) -> ClusterConfig {
+        ClusterConfig {
+            name: name.to_string(),
+            labels: BTreeMap::new(),
+            provider: None,
+            region: None,
+            zone: None,
+            nodes: Vec::new(),
+            node_count: Some(nodes),
+            node_template: None,
+            pod_ready_delay_seconds: default_ready_delay(),
+            faults: Vec::new(),
+        }
+    }
+
     fn check(&self) -> Result<(), ConfigError> {
         let mut seen = std::collections::BTreeSet::new();
         for c in &self.clusters {

@@ -35,3 +35,4 @@ pub fn write_files(dir: &Path, files: &[(&str, String)]) {
     }
 }
 pub mod sim;
+pub mod git;
