@@ -256,8 +256,15 @@ impl ClusterClient {
         &self,
         ids: impl IntoIterator<Item = &'a ObjectRef>,
     ) -> Result<BTreeMap<ObjectRef, Live>, ClusterError> {
+        // Owned ids: a closure over borrowed ones makes the future
+        // lifetime-generic, which a spawned task (the daemon's worker)
+        // cannot prove `Send` for.
+        let ids: Vec<ObjectRef> = ids.into_iter().cloned().collect();
         let results: Vec<(ObjectRef, Result<Live, ClusterError>)> = stream::iter(ids)
-            .map(|id| async move { (id.clone(), self.get(id).await) })
+            .map(|id| async move {
+                let live = self.get(&id).await;
+                (id, live)
+            })
             .buffer_unordered(READ_CONCURRENCY)
             .collect()
             .await;

@@ -42,7 +42,7 @@ pub fn run(args: Args) -> anyhow::Result<super::Outcome> {
         Some(d) => d.clone(),
         None => std::env::temp_dir().join(format!("flotilla-demo-{}", std::process::id())),
     };
-    if dir.join("repo").exists() {
+    if dir.join("repo").exists() || dir.join("remote.git").exists() {
         bail!(
             "`{}` already holds a demo; give another --dir or remove it",
             dir.display()
@@ -58,13 +58,15 @@ pub fn run(args: Args) -> anyhow::Result<super::Outcome> {
 
 async fn scenario(args: &Args, dir: &Path) -> anyhow::Result<()> {
     let repo_dir = dir.join("repo");
+    let remote_dir = dir.join("remote.git");
     let kubeconfig = dir.join("kubeconfig.yaml");
     let timeout = Duration::from_secs(args.timeout);
     let started = Instant::now();
 
     println!("▸ Starting simulated clusters (the quickstart's Cluster objects)");
     let sim = Simulator::start(&sim_config()?, "127.0.0.1".parse()?).await?;
-    std::fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("failed to create `{}`", dir.display()))?;
     std::fs::write(&kubeconfig, sim.kubeconfig())
         .with_context(|| format!("failed to write `{}`", kubeconfig.display()))?;
     for (cluster, addr) in &sim.clusters {
@@ -73,12 +75,17 @@ async fn scenario(args: &Args, dir: &Path) -> anyhow::Result<()> {
     }
 
     println!("\n▸ Creating a Git repository from examples/quickstart");
-    let first = repo::create(&repo_dir)?;
-    println!("  {}  main {}", repo_dir.display(), &first[..7]);
+    let first = repo::create(&remote_dir, &repo_dir)?;
+    println!("  {} (the daemon follows it)", remote_dir.display());
+    println!(
+        "  {} (a clone to commit in)  main {}",
+        repo_dir.display(),
+        &first[..7]
+    );
 
     println!("\n▸ Starting the daemon");
     let daemon = Daemon::start(RunConfig {
-        repo: repo_dir.display().to_string(),
+        repo: remote_dir.display().to_string(),
         branch: "main".into(),
         kubeconfig: Some(kubeconfig.clone()),
         status_branch: None,
@@ -103,15 +110,15 @@ async fn scenario(args: &Args, dir: &Path) -> anyhow::Result<()> {
     let changed = Instant::now();
     daemon.trigger.notify_one();
     converge(&mut events, &second, timeout).await?;
-    println!(
-        "  propagated in {:.1}s",
-        changed.elapsed().as_secs_f64()
-    );
+    println!("  propagated in {:.1}s", changed.elapsed().as_secs_f64());
     // The status commit that follows convergence.
-    wait_for(&mut events, timeout, |e| matches!(e, Event::StatusCommitted { .. })).await?;
+    wait_for(&mut events, timeout, |e| {
+        matches!(e, Event::StatusCommitted { .. })
+    })
+    .await?;
 
     println!("\n▸ status/README.md on the status branch");
-    match repo::read_at(&repo_dir, "flotilla/status", "status/README.md") {
+    match repo::read_at(&remote_dir, "flotilla/status", "status/README.md") {
         Some(text) => println!("{text}"),
         None => bail!("the status branch has no status/README.md"),
     }
@@ -120,9 +127,15 @@ async fn scenario(args: &Args, dir: &Path) -> anyhow::Result<()> {
     println!("  export KUBECONFIG={}", kubeconfig.display());
     println!("  kubectl --context eu-prod-1 -n shop get deploy,pods,svc,cm");
     println!("  kubectl --context eu-prod-1 -n shop get deploy web -o yaml --show-managed-fields");
-    println!("  git -C {} log --stat flotilla/status", repo_dir.display());
+    println!(
+        "  git -C {} fetch -q && git -C {0} log --stat origin/flotilla/status",
+        repo_dir.display()
+    );
     println!("  curl http://{}/metrics", daemon.listen);
-    println!("  edit {}/apps/web/deployment.yaml and commit: the daemon follows main", repo_dir.display());
+    println!(
+        "  edit {}/apps/web/deployment.yaml, commit and push: the daemon follows main",
+        repo_dir.display()
+    );
 
     if !args.once {
         println!("\nRunning until Ctrl-C.");
@@ -166,7 +179,12 @@ fn sim_config() -> anyhow::Result<SimConfig> {
             cc.labels = c.value.metadata.labels.clone();
             cc.provider = c.value.spec.provider.clone();
             cc.region = c.value.spec.region.clone();
-            cc.zone = c.value.spec.zone.clone().or_else(|| c.value.spec.zones.first().cloned());
+            cc.zone = c
+                .value
+                .spec
+                .zone
+                .clone()
+                .or_else(|| c.value.spec.zones.first().cloned());
             cc
         })
         .collect();
@@ -184,8 +202,13 @@ async fn converge(
     wait_for(events, timeout, |event| {
         match event {
             Event::Rendered { commit: c, objects } if c == commit => {
-                clusters = objects.keys().map(|k| (k.clone(), false)).collect();
-                println!("  {event}");
+                // Re-renders as clusters report in usually change nothing.
+                if clusters.is_empty() || !objects.keys().eq(clusters.keys()) {
+                    println!("  {event}");
+                }
+                for k in objects.keys() {
+                    clusters.entry(k.clone()).or_insert(false);
+                }
             }
             Event::Cluster(p) if p.revision == commit => {
                 let line = event.to_string();

@@ -123,7 +123,13 @@ mod tests {
             &crate::model::LoadLimits::default(),
         );
         assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
-        desired(&loaded.repository, "c0ffee", None, &[], &Previous::default())
+        desired(
+            &loaded.repository,
+            "c0ffee",
+            None,
+            &[],
+            &Previous::default(),
+        )
     }
 
     #[test]

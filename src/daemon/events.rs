@@ -11,10 +11,17 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// A new good commit was loaded.
-    Loaded { commit: String },
+    Loaded {
+        commit: String,
+    },
     /// The latest commit does not validate; the last good one stays.
-    Invalid { commit: String, errors: usize },
-    FetchFailed { error: String },
+    Invalid {
+        commit: String,
+        errors: usize,
+    },
+    FetchFailed {
+        error: String,
+    },
     /// The desired state was recomputed: objects per cluster.
     Rendered {
         commit: String,
@@ -22,7 +29,9 @@ pub enum Event {
     },
     /// One pass over a cluster.
     Cluster(ClusterProgress),
-    StatusCommitted { commit: String },
+    StatusCommitted {
+        commit: String,
+    },
 }
 
 /// One cluster's progress towards a revision.
@@ -60,7 +69,10 @@ impl Event {
                 want += r.desired;
             }
         }
-        let written = report.apply.as_ref().map_or(0, |a| a.applied.len() + a.pruned.len());
+        let written = report
+            .apply
+            .as_ref()
+            .map_or(0, |a| a.applied.len() + a.pruned.len());
         Event::Cluster(ClusterProgress {
             cluster: report.cluster.clone(),
             revision: report.revision.clone(),
@@ -101,7 +113,11 @@ impl fmt::Display for Event {
                 }
                 write!(f, "objects {}/{} healthy", p.healthy, p.desired)?;
                 if p.desired_replicas > 0 {
-                    write!(f, ", replicas {}/{} ready", p.ready_replicas, p.desired_replicas)?;
+                    write!(
+                        f,
+                        ", replicas {}/{} ready",
+                        p.ready_replicas, p.desired_replicas
+                    )?;
                 }
                 if p.written > 0 {
                     write!(f, ", {} written", p.written)?;
@@ -112,7 +128,11 @@ impl fmt::Display for Event {
                 Ok(())
             }
             Event::StatusCommitted { commit } => {
-                write!(f, "status    committed {} to the status branch", short(commit))
+                write!(
+                    f,
+                    "status    committed {} to the status branch",
+                    short(commit)
+                )
             }
         }
     }

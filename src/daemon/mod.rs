@@ -74,10 +74,12 @@ impl Daemon {
                 addr: config.listen,
                 source,
             })?;
-        let listen = listener.local_addr().map_err(|source| DaemonError::Listen {
-            addr: config.listen,
-            source,
-        })?;
+        let listen = listener
+            .local_addr()
+            .map_err(|source| DaemonError::Listen {
+                addr: config.listen,
+                source,
+            })?;
         let router = server::router(ServerState {
             metrics: metrics.clone(),
             ready: ready.clone(),

@@ -25,6 +25,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, mpsc, watch, Notify};
 
+/// After a failed status write, the next attempt waits this long.
+const STATUS_RETRY: Duration = Duration::from_secs(5);
+
 /// The last commit that validated, loaded.
 pub struct Good {
     pub commit: String,
@@ -101,6 +104,7 @@ pub async fn main_task(
     };
     let mut next_fetch = Instant::now();
     let mut status_due: Option<Instant> = None;
+    let mut status_retry: Option<Instant> = None;
     loop {
         let now = Instant::now();
         if now >= next_fetch {
@@ -123,18 +127,22 @@ pub async fn main_task(
                 status_due = None;
                 match w.write(&state).await {
                     Ok(Some(commit)) => {
+                        status_retry = None;
                         metrics.status_commits.inc();
                         let _ = channels.events.send(Event::StatusCommitted { commit });
                     }
-                    Ok(None) => {}
+                    Ok(None) => status_retry = None,
                     Err(e) => {
-                        tracing::warn!(error = %e, "failed to write status; retrying");
-                        status_due = Some(Instant::now() + Duration::from_secs(5));
+                        tracing::warn!(error = %worker::error_chain(&e), "failed to write status; retrying");
+                        status_retry = Some(Instant::now() + STATUS_RETRY);
+                        status_due = status_retry;
                     }
                 }
                 if converged(&state) {
                     ready.store(true, std::sync::atomic::Ordering::Release);
-                    metrics.last_sync_timestamp.set(chrono::Utc::now().timestamp() as f64);
+                    metrics
+                        .last_sync_timestamp
+                        .set(chrono::Utc::now().timestamp() as f64);
                     // Written after the report that completed convergence,
                     // so the status branch shows the converged fleet.
                     if config.once && status_due.is_none() {
@@ -152,6 +160,9 @@ pub async fn main_task(
                     rerender(&mut state, &workers.desired, &channels.events);
                 }
                 let due = writer.as_ref().map_or(Instant::now(), |w| w.next_write(Instant::now()));
+                // After a failed write, new reports do not bring the retry
+                // forward: the remote needs time, not more attempts.
+                let due = status_retry.map_or(due, |r| r.max(due));
                 status_due = Some(status_due.map_or(due, |d| d.min(due)));
             }
             _ = tokio::time::sleep_until(wake.into()) => {}
@@ -171,7 +182,7 @@ pub async fn main_task(
     }
     if let Some(w) = writer.as_mut() {
         if let Err(e) = w.write(&state).await {
-            tracing::warn!(error = %e, "failed to write the final status");
+            tracing::warn!(error = %worker::error_chain(&e), "failed to write the final status");
         }
     }
     Ok(())
@@ -267,7 +278,11 @@ fn rerender(
     state.previous = Previous::from_placements(&d.placements);
     let _ = events.send(Event::Rendered {
         commit: d.revision.clone(),
-        objects: d.clusters.iter().map(|(c, o)| (c.clone(), o.objects.len())).collect(),
+        objects: d
+            .clusters
+            .iter()
+            .map(|(c, o)| (c.clone(), o.objects.len()))
+            .collect(),
     });
     let d = Arc::new(d);
     state.desired = Some(d.clone());

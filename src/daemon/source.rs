@@ -8,7 +8,7 @@ use crate::model::kinds::settings::DEFAULT_POLL_INTERVAL;
 use crate::model::Loaded;
 use crate::source::remote::{Credentials, GitSource, Remote, RemoteError};
 use crate::source::{load_repository, SourceError as ReadError};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -35,6 +35,7 @@ pub type SharedClone = Arc<Mutex<GitSource>>;
 
 pub struct Source {
     clone: SharedClone,
+    /// The clone's git directory, read by `load`.
     git_dir: PathBuf,
     interval: Option<Duration>,
 }
@@ -47,8 +48,8 @@ pub fn lock(clone: &SharedClone) -> std::sync::MutexGuard<'_, GitSource> {
 
 impl Source {
     pub async fn open(config: &RunConfig) -> Result<Self, SourceError> {
-        let remote = Remote::new(config.repo.clone(), config.branch.clone())
-            .map_err(SourceError::Open)?;
+        let remote =
+            Remote::new(config.repo.clone(), config.branch.clone()).map_err(SourceError::Open)?;
         let data_dir = config.data_dir.clone();
         let clone = tokio::task::spawn_blocking(move || {
             GitSource::open(&data_dir, remote, Credentials::from_env())
@@ -56,16 +57,11 @@ impl Source {
         .await
         .map_err(SourceError::Task)?
         .map_err(SourceError::Open)?;
-        let git_dir = clone.git_dir().to_path_buf();
         Ok(Source {
+            git_dir: clone.git_dir().to_path_buf(),
             clone: Arc::new(Mutex::new(clone)),
-            git_dir,
             interval: config.interval,
         })
-    }
-
-    pub fn git_dir(&self) -> &Path {
-        &self.git_dir
     }
 
     pub fn clone_handle(&self) -> SharedClone {
@@ -100,10 +96,9 @@ impl Source {
     /// Settings, else the default.
     pub fn interval(&self, state: &State) -> Duration {
         self.interval.unwrap_or_else(|| {
-            state
-                .good
-                .as_ref()
-                .map_or(DEFAULT_POLL_INTERVAL, |g| g.repository.settings().poll_interval())
+            state.good.as_ref().map_or(DEFAULT_POLL_INTERVAL, |g| {
+                g.repository.settings().poll_interval()
+            })
         })
     }
 }

@@ -123,7 +123,11 @@ fn cluster_input(name: &str, report: Option<&ClusterReport>) -> ClusterInput {
         if let Some(hold) = &apply.held {
             input.errors.push(ClusterError {
                 category: "PruneHeld".into(),
-                message: hold.to_string(),
+                message: format!(
+                    "{}; {} objects would be deleted (approve with Settings spec.prune.approve)",
+                    hold.reason,
+                    hold.would_prune.len()
+                ),
             });
         }
     }

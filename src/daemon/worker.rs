@@ -10,7 +10,9 @@
 
 use super::backoff::{self, Next};
 use super::desired::Desired;
-use crate::apply::{self, ApplyReport, ClusterClient, Disposition, Inventory, Live, PlanInput, Why};
+use crate::apply::{
+    self, ApplyReport, ClusterClient, Disposition, Inventory, Live, PlanInput, Why,
+};
 use crate::model::common::ObjectRef;
 use crate::observe::client::{self as observe_client, Observation};
 use crate::server::metrics::Metrics;
@@ -149,10 +151,13 @@ async fn pass(
         error: None,
         converged: false,
     };
-    let reachable = ctx
-        .metrics
-        .cluster_reachable
-        .get_or_create(&Metrics::cluster(&ctx.cluster));
+    // The gauge's guard must not live across an await (it is not Send).
+    let reachable = |up: bool| {
+        ctx.metrics
+            .cluster_reachable
+            .get_or_create(&Metrics::cluster(&ctx.cluster))
+            .set(i64::from(up));
+    };
     // Connect.
     if client.is_none() {
         let context = desired
@@ -167,14 +172,18 @@ async fn pass(
                 })
             }
             Err(e) => {
-                reachable.set(0);
-                report.error = Some(format!("{e}: {}", source_chain(&e)));
+                reachable(false);
+                report.error = Some(error_chain(&e));
                 // A kubeconfig without the context will not grow one.
                 return (report, Some(Pass::Failed(Next::Stall)));
             }
         }
     }
-    let Some(Connection { kube, apply: cluster }) = client.as_ref() else {
+    let Some(Connection {
+        kube,
+        apply: cluster,
+    }) = client.as_ref()
+    else {
         return (report, Some(Pass::Failed(Next::Retry)));
     };
     // Observe capacity and readiness.
@@ -183,11 +192,11 @@ async fn pass(
     let unreachable = observation.error.clone();
     report.observation = Some(observation);
     if let Some(e) = unreachable {
-        reachable.set(0);
+        reachable(false);
         report.error = Some(e);
         return (report, Some(Pass::Failed(Next::Retry)));
     }
-    reachable.set(1);
+    reachable(true);
     report.reachable = true;
     // Observe the objects: every desired and every inventory object. A
     // failed read fails the pass; it never reads as "absent".
@@ -201,7 +210,7 @@ async fn pass(
     let live = match cluster.observe(ids).await {
         Ok(live) => live,
         Err(e) => {
-            report.error = Some(format!("{e}: {}", source_chain(&e)));
+            report.error = Some(error_chain(&e));
             return (report, Some(Pass::Failed(next_of(e.disposition()))));
         }
     };
@@ -249,7 +258,9 @@ async fn pass(
         tracing::info!(cluster = %ctx.cluster, revision = %desired.revision, applied = applied.applied.len(), pruned = applied.pruned.len(), "applied");
     }
     let next = applied.disposition().map(|d| Pass::Failed(next_of(d)));
-    report.converged = applied.errors.is_empty() && applied.rejected.is_empty();
+    // What was just written is confirmed but not yet observed running: the
+    // next pass (soon) reads it again and decides.
+    report.converged = applied.errors.is_empty() && applied.rejected.is_empty() && !applied.wrote();
     report.inventory = new_inventory;
     let wrote = applied.wrote();
     report.apply = Some(applied);
@@ -265,7 +276,17 @@ async fn pass(
     (report, next)
 }
 
-/// An error's causes, joined, for a report line.
+/// An error and its causes, joined, for a log or report line.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let causes = source_chain(e);
+    if causes.is_empty() {
+        e.to_string()
+    } else {
+        format!("{e}: {causes}")
+    }
+}
+
+/// An error's causes, joined.
 fn source_chain(e: &dyn std::error::Error) -> String {
     let mut out = Vec::new();
     let mut cause = e.source();

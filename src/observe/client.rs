@@ -51,6 +51,7 @@ pub async fn client(kubeconfig: &Kubeconfig, context: &str) -> Result<Client, Ob
 
 /// What could be read of one cluster; an unreachable cluster is observed as
 /// not Ready (with `error` saying why), never as an empty one.
+#[derive(Debug, Clone)]
 pub struct Observation {
     pub status: Value,
     pub error: Option<String>,

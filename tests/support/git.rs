@@ -69,7 +69,10 @@ impl GitServer {
         self.child = Some(child);
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "git daemon did not listen");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "git daemon did not listen"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -94,9 +97,15 @@ impl GitServer {
         git(&bare, &["init", "--bare", "--initial-branch=main", "."]);
         let dir = tempfile::tempdir().expect("tempdir");
         let work = dir.path().join("work");
-        git(dir.path(), &["clone", "-q", &bare.display().to_string(), "work"]);
+        git(
+            dir.path(),
+            &["clone", "-q", &bare.display().to_string(), "work"],
+        );
         git(&work, &["checkout", "-q", "-B", "main"]);
-        let w = Workdir { _dir: dir, path: work };
+        let w = Workdir {
+            _dir: dir,
+            path: work,
+        };
         w.commit_files(files, "initial");
         w
     }
@@ -131,7 +140,10 @@ impl Workdir {
 
     fn commit(&self, message: &str) -> String {
         git(&self.path, &["add", "-A"]);
-        git(&self.path, &["commit", "-q", "--allow-empty", "-m", message]);
+        git(
+            &self.path,
+            &["commit", "-q", "--allow-empty", "-m", message],
+        );
         git(&self.path, &["push", "-q", "origin", "main"]);
         git(&self.path, &["rev-parse", "HEAD"]).trim().to_string()
     }
@@ -140,7 +152,12 @@ impl Workdir {
     pub fn fetch(&self, branch: &str) -> bool {
         Command::new("git")
             .current_dir(&self.path)
-            .args(["fetch", "-q", "origin", &format!("+refs/heads/{branch}:refs/remotes/origin/{branch}")])
+            .args([
+                "fetch",
+                "-q",
+                "origin",
+                &format!("+refs/heads/{branch}:refs/remotes/origin/{branch}"),
+            ])
             .output()
             .is_ok_and(|o| o.status.success())
     }

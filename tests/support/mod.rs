@@ -34,5 +34,5 @@ pub fn write_files(dir: &Path, files: &[(&str, String)]) {
         std::fs::write(&path, text).expect("write file");
     }
 }
-pub mod sim;
 pub mod git;
+pub mod sim;

@@ -1,23 +1,60 @@
-//! The demo's Git repository: the quickstart (compiled into the binary, so
-//! the demo needs nothing but itself), committed on `main` in a fresh
-//! repository, and the change the demo commits once the fleet converged.
+//! The demo's Git repositories: a bare one standing in for the Git host,
+//! and a working clone with the quickstart (compiled into the binary, so
+//! the demo needs nothing but itself) committed and pushed on `main`, and
+//! the change the demo pushes once the fleet converged.
 
 use std::path::Path;
 
 /// The quickstart's files, as in `examples/quickstart/`.
 pub const QUICKSTART: &[(&str, &str)] = &[
-    ("flotilla.yaml", include_str!("../../../examples/quickstart/flotilla.yaml")),
-    ("apps/web/namespace.yaml", include_str!("../../../examples/quickstart/apps/web/namespace.yaml")),
-    ("apps/web/configmap.yaml", include_str!("../../../examples/quickstart/apps/web/configmap.yaml")),
-    ("apps/web/deployment.yaml", include_str!("../../../examples/quickstart/apps/web/deployment.yaml")),
-    ("apps/web/service.yaml", include_str!("../../../examples/quickstart/apps/web/service.yaml")),
-    ("clusters/eu-prod-1.yaml", include_str!("../../../examples/quickstart/clusters/eu-prod-1.yaml")),
-    ("clusters/eu-prod-2.yaml", include_str!("../../../examples/quickstart/clusters/eu-prod-2.yaml")),
-    ("clusters/us-prod-1.yaml", include_str!("../../../examples/quickstart/clusters/us-prod-1.yaml")),
-    ("clusters/us-test-1.yaml", include_str!("../../../examples/quickstart/clusters/us-test-1.yaml")),
-    ("policies/namespaces.yaml", include_str!("../../../examples/quickstart/policies/namespaces.yaml")),
-    ("policies/registry-override.yaml", include_str!("../../../examples/quickstart/policies/registry-override.yaml")),
-    ("policies/web-propagation.yaml", include_str!("../../../examples/quickstart/policies/web-propagation.yaml")),
+    (
+        "flotilla.yaml",
+        include_str!("../../../examples/quickstart/flotilla.yaml"),
+    ),
+    (
+        "apps/web/namespace.yaml",
+        include_str!("../../../examples/quickstart/apps/web/namespace.yaml"),
+    ),
+    (
+        "apps/web/configmap.yaml",
+        include_str!("../../../examples/quickstart/apps/web/configmap.yaml"),
+    ),
+    (
+        "apps/web/deployment.yaml",
+        include_str!("../../../examples/quickstart/apps/web/deployment.yaml"),
+    ),
+    (
+        "apps/web/service.yaml",
+        include_str!("../../../examples/quickstart/apps/web/service.yaml"),
+    ),
+    (
+        "clusters/eu-prod-1.yaml",
+        include_str!("../../../examples/quickstart/clusters/eu-prod-1.yaml"),
+    ),
+    (
+        "clusters/eu-prod-2.yaml",
+        include_str!("../../../examples/quickstart/clusters/eu-prod-2.yaml"),
+    ),
+    (
+        "clusters/us-prod-1.yaml",
+        include_str!("../../../examples/quickstart/clusters/us-prod-1.yaml"),
+    ),
+    (
+        "clusters/us-test-1.yaml",
+        include_str!("../../../examples/quickstart/clusters/us-test-1.yaml"),
+    ),
+    (
+        "policies/namespaces.yaml",
+        include_str!("../../../examples/quickstart/policies/namespaces.yaml"),
+    ),
+    (
+        "policies/registry-override.yaml",
+        include_str!("../../../examples/quickstart/policies/registry-override.yaml"),
+    ),
+    (
+        "policies/web-propagation.yaml",
+        include_str!("../../../examples/quickstart/policies/web-propagation.yaml"),
+    ),
 ];
 
 /// The change the demo commits: scale `web` up and roll out a new image.
@@ -51,16 +88,22 @@ fn git(what: &'static str) -> impl FnOnce(git2::Error) -> RepoError {
     move |source| RepoError::Git { what, source }
 }
 
-/// Creates a repository at `dir` with the quickstart committed on `main`;
-/// returns the commit id.
-pub fn create(dir: &Path) -> Result<String, RepoError> {
-    for (path, text) in QUICKSTART {
-        write(dir, path, text)?;
-    }
+/// Creates the shared repository `remote` (bare, what the daemon follows
+/// and pushes status to, like a Git host) and a working clone `work` with
+/// the quickstart committed and pushed on `main`; returns the commit id.
+pub fn create(remote: &Path, work: &Path) -> Result<String, RepoError> {
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.initial_head("main").bare(true);
+    git2::Repository::init_opts(remote, &opts).map_err(git("initialize the remote"))?;
     let mut opts = git2::RepositoryInitOptions::new();
     opts.initial_head("main");
-    let repo = git2::Repository::init_opts(dir, &opts).map_err(git("initialize"))?;
-    commit_all(&repo, "Add the quickstart: a web shop in four clusters")
+    let repo = git2::Repository::init_opts(work, &opts).map_err(git("initialize"))?;
+    repo.remote("origin", &remote.display().to_string())
+        .map_err(git("add the remote"))?;
+    for (path, text) in QUICKSTART {
+        write(work, path, text)?;
+    }
+    commit_and_push(&repo, "Add the quickstart: a web shop in four clusters")
 }
 
 /// Commits [`CHANGE`]; returns the commit id.
@@ -82,7 +125,7 @@ pub fn commit_change(dir: &Path) -> Result<String, RepoError> {
     }
     write(dir, path, &text)?;
     let repo = git2::Repository::open(dir).map_err(git("open"))?;
-    commit_all(&repo, "web: scale to 12 replicas and roll out 1.5.0")
+    commit_and_push(&repo, "web: scale to 12 replicas and roll out 1.5.0")
 }
 
 fn write(dir: &Path, path: &str, text: &str) -> Result<(), RepoError> {
@@ -100,7 +143,7 @@ fn write(dir: &Path, path: &str, text: &str) -> Result<(), RepoError> {
     })
 }
 
-fn commit_all(repo: &git2::Repository, message: &str) -> Result<String, RepoError> {
+fn commit_and_push(repo: &git2::Repository, message: &str) -> Result<String, RepoError> {
     let mut index = repo.index().map_err(git("read the index"))?;
     index
         .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
@@ -115,10 +158,15 @@ fn commit_all(repo: &git2::Repository, message: &str) -> Result<String, RepoErro
     let id = repo
         .commit(Some("HEAD"), &who, &who, message, &tree, &parents)
         .map_err(git("commit"))?;
+    let mut origin = repo.find_remote("origin").map_err(git("find the remote"))?;
+    origin
+        .push(&["refs/heads/main:refs/heads/main"], None)
+        .map_err(git("push"))?;
     Ok(id.to_string())
 }
 
-/// The text of `path` at the tip of `branch`, if both exist.
+/// The text of `path` at the tip of `branch` of the repository at `dir`
+/// (bare or not), if both exist.
 pub fn read_at(dir: &Path, branch: &str, path: &str) -> Option<String> {
     let repo = git2::Repository::open(dir).ok()?;
     let object = repo.revparse_single(&format!("{branch}:{path}")).ok()?;
@@ -149,9 +197,16 @@ mod tests {
         on_disk.sort();
         let mut embedded: Vec<String> = QUICKSTART.iter().map(|(p, _)| p.to_string()).collect();
         embedded.sort();
-        assert_eq!(embedded, on_disk, "update QUICKSTART when the example changes");
+        assert_eq!(
+            embedded, on_disk,
+            "update QUICKSTART when the example changes"
+        );
         let (path, edits) = CHANGE;
-        let text = QUICKSTART.iter().find(|(p, _)| *p == path).expect("changed file").1;
+        let text = QUICKSTART
+            .iter()
+            .find(|(p, _)| *p == path)
+            .expect("changed file")
+            .1;
         for (from, _) in edits {
             assert!(text.contains(from), "{path} lacks `{from}`");
         }
