@@ -51,9 +51,11 @@ impl GitServer {
 
     /// Starts (again) on the same port: the remote comes back.
     pub fn resume(&mut self) {
-        let child = Command::new("git")
+        // `git daemon` would fork `git-daemon` and killing it would leave
+        // the listener running: start the listener itself.
+        let exec_path = git(self.base.path(), &["--exec-path"]);
+        let child = Command::new(Path::new(exec_path.trim()).join("git-daemon"))
             .args([
-                "daemon",
                 "--export-all",
                 "--enable=receive-pack",
                 "--reuseaddr",
