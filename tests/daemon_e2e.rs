@@ -82,14 +82,28 @@ struct Daemon {
 
 impl Daemon {
     fn start(repo: &str, kubeconfig: &std::path::Path, data: &std::path::Path) -> Daemon {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_flotilla"))
+        Daemon::start_with(repo, kubeconfig, data, "1s", None)
+    }
+
+    fn start_with(
+        repo: &str,
+        kubeconfig: &std::path::Path,
+        data: &std::path::Path,
+        interval: &str,
+        webhook_secret: Option<&str>,
+    ) -> Daemon {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_flotilla"));
+        if let Some(secret) = webhook_secret {
+            command.env("FLOTILLA_WEBHOOK_SECRET", secret);
+        }
+        let mut child = command
             .args(["run", "--repo", repo, "--kubeconfig"])
             .arg(kubeconfig)
             .arg("--data-dir")
             .arg(data)
             .args([
                 "--interval",
-                "1s",
+                interval,
                 "--resync",
                 "1s",
                 "--status-debounce",
@@ -398,5 +412,102 @@ fn a_fleet_follows_its_repository_safely() {
     sim.wait_for(30, "the status to be pushed again", || {
         work.remote_file("flotilla/status", "status/README.md")
             .is_some()
+    });
+}
+
+/// A POST to the daemon's webhook with `headers`; returns the status code.
+fn post_webhook(listen: &str, body: &str, headers: &[(&str, String)]) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(listen).expect("connect to the daemon");
+    let mut request = format!(
+        "POST /webhook HTTP/1.1\r\nHost: {listen}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_signed_push_webhook_applies_a_commit_at_once() {
+    let sim = Sim::start(&["--clusters", "2"]);
+    let git = GitServer::start();
+    let work = git.create(
+        "fleet.git",
+        &[
+            ("clusters.yaml", CLUSTERS.to_string()),
+            ("policy.yaml", POLICY.to_string()),
+            ("apps/web.yaml", APP.to_string()),
+            ("apps/config.yaml", CONFIG.to_string()),
+        ],
+    );
+    let data = tempfile::tempdir().expect("tempdir");
+    // Polls once an hour: only the webhook can bring the next commit soon.
+    let daemon = Daemon::start_with(
+        &git.url("fleet.git"),
+        &sim.kubeconfig,
+        data.path(),
+        "1h",
+        Some("s3cret"),
+    );
+    sim.wait_for(60, "the first commit", || {
+        configmap_greeting(&sim, "member2").as_deref() == Some("hello")
+    });
+
+    let commit = work.commit_files(
+        &[("apps/config.yaml", CONFIG.replace("hello", "bonjour"))],
+        "say bonjour",
+    );
+    let body = format!(r#"{{"ref":"refs/heads/main","after":"{commit}"}}"#);
+    let event = ("X-GitHub-Event", "push".to_string());
+    // Unsigned and wrongly signed pushes are refused and trigger nothing.
+    assert_eq!(post_webhook(&daemon.listen, &body, &[event.clone()]), 401);
+    let wrong = flotilla::server::webhook::WebhookSecret::new("guess")
+        .expect("secret")
+        .sign_hex(body.as_bytes());
+    assert_eq!(
+        post_webhook(
+            &daemon.listen,
+            &body,
+            &[
+                event.clone(),
+                ("X-Hub-Signature-256", format!("sha256={wrong}"))
+            ]
+        ),
+        401
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert_eq!(
+        configmap_greeting(&sim, "member2").as_deref(),
+        Some("hello"),
+        "a refused webhook triggered a fetch"
+    );
+    // A signed one is fetched and applied at once.
+    let signature = flotilla::server::webhook::WebhookSecret::new("s3cret")
+        .expect("secret")
+        .sign_hex(body.as_bytes());
+    assert_eq!(
+        post_webhook(
+            &daemon.listen,
+            &body,
+            &[
+                event,
+                ("X-Hub-Signature-256", format!("sha256={signature}"))
+            ]
+        ),
+        202
+    );
+    sim.wait_for(15, "the pushed commit to be applied", || {
+        configmap_greeting(&sim, "member2").as_deref() == Some("bonjour")
     });
 }

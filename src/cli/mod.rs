@@ -10,6 +10,7 @@ mod render;
 mod repo;
 mod run;
 mod sim;
+mod status;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +36,8 @@ enum Command {
     Demo(demo::Args),
     /// Run simulated member clusters (Kubernetes APIs on loopback) for kubectl, tests and what-ifs.
     Sim(sim::Args),
+    /// Print the fleet's status from the status branch: clusters, and applications × clusters.
+    Status(status::Args),
 }
 
 /// Output formats shared by subcommands.
@@ -57,6 +60,15 @@ pub fn main() -> ExitCode {
     // The kube client's TLS stack needs one process-wide provider; two
     // linked providers without a choice make it panic.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    // A Git remote that accepts a connection and then stalls must not hold
+    // a fetch forever. SAFETY: this sets a libgit2 global; no other thread
+    // exists yet.
+    let _ = unsafe {
+        crate::source::remote::set_network_timeouts(
+            std::time::Duration::from_secs(10),
+            std::time::Duration::from_secs(60),
+        )
+    };
     let cli = Cli::parse();
     init_tracing();
     let result = match cli.command {
@@ -65,6 +77,7 @@ pub fn main() -> ExitCode {
         Command::Sim(args) => sim::run(args),
         Command::Run(args) => run::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Status(args) => status::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
