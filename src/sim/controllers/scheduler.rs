@@ -13,8 +13,8 @@
 //! Pods bound earlier in the same round count, so one round never
 //! overcommits a node.
 //!
-//! Binding is an `Update` of the pod with `spec.nodeName` set (the kubelet
-//! writes `PodScheduled=True`). A pod that fits nowhere gets
+//! Binding is an [`Action::Bind`] (`pods/binding`: `spec.nodeName` and
+//! `PodScheduled=True` in one write). A pod that fits nowhere gets
 //! `PodScheduled=False, reason Unschedulable` and Kubernetes' message
 //! (`0/3 nodes are available: 3 Insufficient cpu.`), plus a
 //! FailedScheduling event when that message changes.
@@ -198,11 +198,10 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
         match best.and_then(|(_, i)| nodes.get_mut(i)) {
             Some(node) => {
                 node.add(&req);
-                let mut bound = pod.clone();
-                set(&mut bound, &["spec", "nodeName"], json!(name(node.obj)));
-                out.push(Action::Update {
-                    resource: pods(),
-                    object: bound,
+                out.push(Action::Bind {
+                    namespace: ns(pod).to_string(),
+                    name: name(pod).to_string(),
+                    node: name(node.obj).to_string(),
                 });
                 let msg = format!(
                     "Successfully assigned {}/{} to {}",

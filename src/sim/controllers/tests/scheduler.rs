@@ -136,10 +136,7 @@ fn placement_and_messages() {
         }
         let actions = scheduler::reconcile(&w, &w.inputs);
         let got = actions.iter().find_map(|a| match a {
-            Action::Update { object, .. } => Some(Ok(object["spec"]["nodeName"]
-                .as_str()
-                .unwrap_or("")
-                .to_string())),
+            Action::Bind { node, .. } => Some(Ok(node.clone())),
             Action::UpdateStatus { status, .. } => Some(Err(status["conditions"][0]["message"]
                 .as_str()
                 .unwrap_or("")
