@@ -27,11 +27,11 @@
 //!   change, whatever else changed since the snapshot.
 //! - Every write is recorded in `managedFields` under the component that
 //!   makes it, as on a real cluster ([`managers`]): `kube-controller-manager`
-//!   for the workload controllers and the HPA, `kube-scheduler` for the
-//!   scheduler's status writes, `kubelet` for the status of bound pods;
-//!   status writes with `subresource: status`, the HPA's with
-//!   `subresource: scale`. A binding is not recorded (the API server's
-//!   binding bypasses field management).
+//!   for the workload controllers, the HPA and the claim binder,
+//!   `kube-scheduler` for the scheduler's status writes, `kubelet` for the
+//!   status of bound pods; status writes with `subresource: status`, the
+//!   HPA's with `subresource: scale`. A binding is not recorded (the API
+//!   server's binding bypasses field management).
 //! - Controllers rely on the store for `uid`, `resourceVersion`,
 //!   `creationTimestamp` and `generation` (1 on create, +1 on a spec
 //!   change), and on ownerReferences with `controller: true` (no adoption of
@@ -47,10 +47,11 @@
 //!   [`hpa::HISTORY_FIELD`].
 //!
 //! Layout: one file per controller (`deployment/`, `replicaset`,
-//! `statefulset`, `daemonset`, `job`, `cronjob`, `generic`, `hpa`,
-//! `scheduler`, `kubelet`, `gc`), `metrics`, `managers` (whom each write is
-//! recorded as), and shared helpers (`obj` for JSON access and hashes,
-//! `cond` for conditions, `pod`, `node`, `events`).
+//! `statefulset/`, `daemonset`, `job`, `cronjob`, `generic`, `hpa`,
+//! `claims` (the PersistentVolumeClaim binder), `scheduler`, `kubelet`,
+//! `gc`), `metrics`, `managers` (whom each write is recorded as), and
+//! shared helpers (`obj` for JSON access and hashes, `cond` for conditions,
+//! `pod`, `node`, `events`).
 //! The tests (`tests/`) run the controllers end to end in `testing`'s
 //! in-memory world.
 
@@ -58,6 +59,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+pub mod claims;
 mod cond;
 pub mod cronjob;
 pub mod daemonset;
@@ -193,6 +195,7 @@ const CONTROLLERS: &[Controller] = &[
     deployment::reconcile,
     replicaset::reconcile,
     statefulset::reconcile,
+    claims::reconcile,
     daemonset::reconcile,
     job::reconcile,
     generic::reconcile,
