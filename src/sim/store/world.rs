@@ -92,7 +92,7 @@ impl Store {
                 let rt = self.known(resource)?;
                 let ns = meta_str(object, "namespace").map(str::to_string);
                 let by = FieldManager::new(&rt, managers::manager(&action, None), None, &stamp);
-                let tracked = by.record(None, object);
+                let tracked = by.record(None, &without_managed_fields(object));
                 self.create(&rt, ns.as_deref(), tracked, &opts).map(drop)
             }
             Action::Update {
@@ -103,16 +103,12 @@ impl Store {
                 let ns = meta_str(object, "namespace").map(str::to_string);
                 let name = meta_str(object, "name").unwrap_or_default().to_string();
                 let current = self.get(&rt, ns.as_deref(), &name)?;
-                let by = FieldManager::new(
-                    &rt,
-                    managers::manager(&action, Some(&current)),
-                    None,
-                    &stamp,
-                );
+                let manager = managers::manager(&action, Some(&current));
+                let by = FieldManager::new(&rt, manager, None, &stamp);
                 // The object keeps the snapshot's resourceVersion: a write
                 // since (a user's, another controller's) wins, and the
                 // controller recomputes on its next round.
-                let tracked = by.record(Some(&current), object);
+                let tracked = by.record(Some(&current), &without_managed_fields(object));
                 self.replace(&rt, ns.as_deref(), &name, tracked, Part::Main, &opts)
                     .map(drop)
             }
@@ -238,14 +234,10 @@ impl<'a> FieldManager<'a> {
     /// `after` with its `managedFields` updated for this write of `before`
     /// (`None`: a create), as a client's PUT would be recorded.
     fn record(&self, before: Option<&Value>, after: &Value) -> Value {
-        // A controller's object is a copy from a snapshot: its managedFields
-        // may be stale, and it never means to set them. Start from the
-        // stored ones.
-        let after = managed::stripped(after);
         let api_version = self.rt.api_version();
         apply::record_update(
             before,
-            &after,
+            after,
             &apply::Writer {
                 manager: self.manager,
                 api_version: &api_version,
@@ -255,6 +247,13 @@ impl<'a> FieldManager<'a> {
             },
         )
     }
+}
+
+/// A controller's object without `managedFields`: it is a copy from a
+/// snapshot, whose managedFields may be stale, and a controller never
+/// means to set them; the write then starts from the stored ones.
+fn without_managed_fields(object: &Value) -> Value {
+    managed::stripped(object)
 }
 
 fn strip_rv(object: &mut Value) {
