@@ -225,3 +225,95 @@ spec:
             == 1
     });
 }
+
+#[test]
+fn statefulset_claims_are_bound_and_follow_the_retention_policy() {
+    let sim = Sim::start(&["--clusters", "1"]);
+    let sts = |name: &str, policy: &str| {
+        format!(
+            "apiVersion: apps/v1
+kind: StatefulSet
+metadata: {{name: {name}}}
+spec:
+  replicas: 2
+  serviceName: {name}
+  selector: {{matchLabels: {{app: {name}}}}}
+  persistentVolumeClaimRetentionPolicy: {policy}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec: {{containers: [{{name: db, image: postgres:16}}]}}
+  volumeClaimTemplates:
+  - metadata: {{name: data}}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {{requests: {{storage: 1Gi}}}}
+"
+        )
+    };
+    let claims = |app: &str| -> Vec<serde_json::Value> {
+        json_of(&sim.kubectl_ok(
+            "member1",
+            &["get", "pvc", "-l", &format!("app={app}"), "-o", "json"],
+        ))["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let names = |app: &str| -> Vec<String> {
+        claims(app)
+            .iter()
+            .map(|c| {
+                c["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect()
+    };
+
+    // Default policy (Retain): the claims outlive the set.
+    let path = sim.write(
+        "db.yaml",
+        &sts("db", "{whenDeleted: Retain, whenScaled: Retain}"),
+    );
+    sim.kubectl_ok("member1", &["apply", "-f", &path]);
+    sim.kubectl_ok(
+        "member1",
+        &["rollout", "status", "statefulset/db", "--timeout=40s"],
+    );
+    let found = claims("db");
+    assert_eq!(names("db"), ["data-db-0", "data-db-1"]);
+    for c in &found {
+        assert_eq!(c["status"]["phase"], "Bound");
+        assert_eq!(c["status"]["capacity"]["storage"], "1Gi");
+        assert_eq!(c["status"]["accessModes"][0], "ReadWriteOnce");
+        assert!(c["metadata"]["ownerReferences"].is_null(), "{c:#}");
+    }
+    let pod = json_of(&sim.kubectl_ok("member1", &["get", "pod", "db-1", "-o", "json"]));
+    assert_eq!(
+        pod["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"],
+        "data-db-1"
+    );
+    sim.kubectl_ok("member1", &["delete", "sts", "db"]);
+    sim.wait_for(10, "the pods to go", || {
+        sim.kubectl_ok("member1", &["get", "pods", "-l", "app=db", "-o", "name"])
+            .is_empty()
+    });
+    assert_eq!(names("db"), ["data-db-0", "data-db-1"]);
+
+    // whenDeleted: Delete: the set owns its claims; they go with it.
+    let path = sim.write("cache.yaml", &sts("cache", "{whenDeleted: Delete}"));
+    sim.kubectl_ok("member1", &["apply", "-f", &path]);
+    sim.kubectl_ok(
+        "member1",
+        &["rollout", "status", "statefulset/cache", "--timeout=40s"],
+    );
+    for c in claims("cache") {
+        assert_eq!(c["metadata"]["ownerReferences"][0]["kind"], "StatefulSet");
+    }
+    sim.kubectl_ok("member1", &["delete", "sts", "cache"]);
+    sim.wait_for(10, "the claims to go with the set", || {
+        names("cache").is_empty()
+    });
+    assert_eq!(names("db"), ["data-db-0", "data-db-1"]);
+}

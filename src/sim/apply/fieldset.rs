@@ -241,6 +241,24 @@ impl FieldSet {
         }
     }
 
+    /// Removes the paths of `other` from `self`, in place: what
+    /// [`FieldSet::difference`] computes, at a cost that follows `other`
+    /// (a write's few changed fields) rather than `self` (everything a
+    /// manager owns).
+    pub fn subtract(&mut self, other: &FieldSet) {
+        for m in &other.members {
+            self.members.remove(m);
+        }
+        for (pe, o) in &other.children {
+            if let Some(c) = self.children.get_mut(pe) {
+                c.subtract(o);
+                if c.is_empty() {
+                    self.children.remove(pe);
+                }
+            }
+        }
+    }
+
     /// The paths of `self` that are not paths of `other` and do not lie
     /// below one (removing `status` removes everything in it).
     pub fn recursive_difference(&self, other: &FieldSet) -> FieldSet {

@@ -264,9 +264,11 @@ pub fn record_update(before: Option<&Value>, after: &Value, w: &Writer) -> Value
     let cmp = walk::compare(Some(&b), Some(&out), &root).excluding(&ignored);
     let changed = cmp.modified.union(&cmp.added);
     for e in &mut entries {
-        e.fields = e.fields.difference(&changed).difference(&cmp.removed);
+        e.fields.subtract(&changed);
+        e.fields.subtract(&cmp.removed);
     }
-    let mine = changed.difference(&server_fields());
+    let server = server_fields();
+    let mine = changed.difference(&server);
     if !mine.is_empty() {
         let me = managed::identity(w.manager, Operation::Update, w.api_version, w.subresource);
         match entries.iter_mut().find(|e| e.identity() == me) {
@@ -285,7 +287,7 @@ pub fn record_update(before: Option<&Value>, after: &Value, w: &Writer) -> Value
         }
     }
     for e in &mut entries {
-        e.fields = e.fields.difference(&server_fields());
+        e.fields.subtract(&server);
     }
     managed::encode(&mut out, &entries);
     out

@@ -446,3 +446,39 @@ mod props {
         }
     }
 }
+
+#[test]
+fn subtracting_in_place_is_the_difference() {
+    let set = |paths: &[&[&str]]| {
+        let mut s = FieldSet::new();
+        for p in paths {
+            let path: Path = p
+                .iter()
+                .map(|f| PathElement::Field(f.to_string()))
+                .collect();
+            s.insert(&path);
+        }
+        s
+    };
+    let owned = set(&[
+        &["spec", "replicas"],
+        &["spec", "template", "spec"],
+        &["metadata", "labels", "app"],
+        &["status"],
+    ]);
+    let cases = [
+        set(&[]),
+        set(&[&["spec", "replicas"]]),
+        set(&[
+            &["spec", "template", "spec"],
+            &["metadata", "labels", "app"],
+        ]),
+        set(&[&["status", "replicas"], &["other"]]),
+        owned.clone(),
+    ];
+    for other in &cases {
+        let mut s = owned.clone();
+        s.subtract(other);
+        assert_eq!(s, owned.difference(other), "minus {:?}", other.paths());
+    }
+}

@@ -15,7 +15,9 @@
 //! recommendation of the scale-up window, default 0 s, and the highest of
 //! the scale-down window, default 300 s; a `selectPolicy: Disabled`
 //! direction never scales), then clamped to min/max. The target's
-//! `spec.replicas` is written by an `Update`.
+//! `spec.replicas` is written through its `/scale` subresource
+//! ([`Action::Scale`]), which is what makes a later server-side apply of
+//! `spec.replicas` by another manager conflict, as on a real cluster.
 //!
 //! Controllers keep no memory, so the recommendation history lives in the
 //! HPA's status under `sim.flotilla.io/recommendations`, as change points
@@ -28,8 +30,8 @@
 use super::events::Recorder;
 use super::metrics::{pod_cpu_milli, utilization, Owners};
 use super::obj::{
-    fmt_time, generation, i64_at, is_deleting, merge_conditions, name, ns, set, status_update,
-    str_at, time_at, Cond,
+    fmt_time, generation, i64_at, is_deleting, merge_conditions, name, ns, status_update, str_at,
+    time_at, Cond,
 };
 use super::{Action, Inputs, Resource, World};
 use chrono::{DateTime, Duration, Utc};
@@ -229,9 +231,12 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
                     "averageValue": format!("{}m", pod_cpu_milli(obj, util)),
                 }}}]);
                 let able = if desired != current {
-                    let mut scaled = (*obj).clone();
-                    set(&mut scaled, &["spec", "replicas"], json!(desired));
-                    out.push(Action::Update { resource: res.clone(), object: scaled });
+                    out.push(Action::Scale {
+                        resource: res.clone(),
+                        namespace: Some(ns(obj).to_string()).filter(|n| !n.is_empty()),
+                        name: name(obj).to_string(),
+                        replicas: desired,
+                    });
                     status["lastScaleTime"] = json!(fmt_time(now));
                     let why = if desired > current { "above" } else { "below" };
                     events.normal(&mut out, hpa, "SuccessfulRescale", format!(

@@ -19,10 +19,19 @@
 //!   NotFound): the next round recomputes it from the world as it then is.
 //!   Applied in the order returned, Updates land before the status writes
 //!   that would make them stale.
-//! - Binding a pod to a node is an [`Action::Update`] of the pod that sets
-//!   `spec.nodeName` (the internal equivalent of `pods/binding`; the store
-//!   must let it through although pod specs are otherwise immutable). The
-//!   kubelet then writes `PodScheduled=True`, phase, IPs and readiness.
+//! - Binding a pod to a node is an [`Action::Bind`] (`pods/binding`): the
+//!   store sets `spec.nodeName` and `PodScheduled=True` in one write, as
+//!   the API server's binding subresource does. The kubelet then writes
+//!   phase, IPs and readiness. The HPA's change of its target's replicas
+//!   is an [`Action::Scale`] (the `/scale` subresource): only the replicas
+//!   change, whatever else changed since the snapshot.
+//! - Every write is recorded in `managedFields` under the component that
+//!   makes it, as on a real cluster ([`managers`]): `kube-controller-manager`
+//!   for the workload controllers, the HPA and the claim binder,
+//!   `kube-scheduler` for the scheduler's status writes, `kubelet` for the
+//!   status of bound pods; status writes with `subresource: status`, the
+//!   HPA's with `subresource: scale`. A binding is not recorded (the API
+//!   server's binding bypasses field management).
 //! - Controllers rely on the store for `uid`, `resourceVersion`,
 //!   `creationTimestamp` and `generation` (1 on create, +1 on a spec
 //!   change), and on ownerReferences with `controller: true` (no adoption of
@@ -38,9 +47,11 @@
 //!   [`hpa::HISTORY_FIELD`].
 //!
 //! Layout: one file per controller (`deployment/`, `replicaset`,
-//! `statefulset`, `daemonset`, `job`, `cronjob`, `generic`, `hpa`,
-//! `scheduler`, `kubelet`, `gc`), `metrics`, and shared helpers (`obj` for
-//! JSON access and hashes, `cond` for conditions, `pod`, `node`, `events`).
+//! `statefulset/`, `daemonset`, `job`, `cronjob`, `generic`, `hpa`,
+//! `claims` (the PersistentVolumeClaim binder), `scheduler`, `kubelet`,
+//! `gc`), `metrics`, `managers` (whom each write is recorded as), and
+//! shared helpers (`obj` for JSON access and hashes, `cond` for conditions,
+//! `pod`, `node`, `events`).
 //! The tests (`tests/`) run the controllers end to end in `testing`'s
 //! in-memory world.
 
@@ -48,6 +59,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+pub mod claims;
 mod cond;
 pub mod cronjob;
 pub mod daemonset;
@@ -58,6 +70,7 @@ pub mod generic;
 pub mod hpa;
 pub mod job;
 pub mod kubelet;
+pub mod managers;
 pub mod metrics;
 mod node;
 mod obj;
@@ -132,6 +145,22 @@ pub enum Action {
         namespace: Option<String>,
         name: String,
     },
+    /// Set the replicas of a resource with a scale subresource, through
+    /// `/scale` (the HPA's write): nothing else of the object changes.
+    Scale {
+        resource: Resource,
+        namespace: Option<String>,
+        name: String,
+        replicas: i64,
+    },
+    /// Bind a pod to `node` through `pods/binding`: `spec.nodeName` and a
+    /// `PodScheduled=True` condition in one write; refused (409) when the
+    /// pod is already bound.
+    Bind {
+        namespace: String,
+        name: String,
+        node: String,
+    },
 }
 
 /// Everything besides the objects that controllers depend on.
@@ -166,6 +195,7 @@ const CONTROLLERS: &[Controller] = &[
     deployment::reconcile,
     replicaset::reconcile,
     statefulset::reconcile,
+    claims::reconcile,
     daemonset::reconcile,
     job::reconcile,
     generic::reconcile,

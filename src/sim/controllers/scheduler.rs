@@ -11,14 +11,17 @@
 //! non-terminal pods already bound there). Among fitting nodes the least
 //! allocated (mean free share of cpu and memory) wins, then the name.
 //! Pods bound earlier in the same round count, so one round never
-//! overcommits a node.
+//! overcommits a node. Before any of that, VolumeBinding: a pod whose
+//! PersistentVolumeClaim is not Bound yet waits (the binder binds it
+//! next), and one whose claim is missing or being deleted fits nowhere.
 //!
-//! Binding is an `Update` of the pod with `spec.nodeName` set (the kubelet
-//! writes `PodScheduled=True`). A pod that fits nowhere gets
+//! Binding is an [`Action::Bind`] (`pods/binding`: `spec.nodeName` and
+//! `PodScheduled=True` in one write). A pod that fits nowhere gets
 //! `PodScheduled=False, reason Unschedulable` and Kubernetes' message
 //! (`0/3 nodes are available: 3 Insufficient cpu.`), plus a
 //! FailedScheduling event when that message changes.
 
+use super::claims;
 use super::events::Recorder;
 use super::node::{affinity_matches, is_cordoned, taints, tolerations, untolerated, UNSCHEDULABLE};
 use super::obj::{
@@ -177,32 +180,24 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
     });
     let mut events = Recorder::new(world, "default-scheduler", inputs.now);
     let mut out = Vec::new();
+    let mut claims = claims::Index::new(world);
     for pod in pending {
         let req = requests(pod);
-        let tols = tolerations(pod);
-        let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-        let mut best: Option<(i128, usize)> = None;
-        for (i, node) in nodes.iter().enumerate() {
-            match node.filter(pod, &tols, &req) {
-                Ok(()) => {
-                    let score = node.score(&req);
-                    if best.is_none_or(|(s, _)| score > s) {
-                        best = Some((score, i));
-                    }
-                }
-                Err(rs) => rs
-                    .into_iter()
-                    .for_each(|r| *reasons.entry(r).or_default() += 1),
-            }
-        }
-        match best.and_then(|(_, i)| nodes.get_mut(i)) {
-            Some(node) => {
+        // VolumeBinding's pre-filter first: a claim still binding is waited
+        // for; a missing one rules out every node.
+        let fit = match claims::schedulable(pod, &mut claims) {
+            Ok(false) => continue,
+            Ok(true) => best_fit(&nodes, pod, &req),
+            Err(why) => Err(format!("0/{} nodes are available: {why}.", nodes.len())),
+        };
+        // `best_fit` returns an index into `nodes`, so the lookup succeeds.
+        match fit.map(|i| nodes.get_mut(i)) {
+            Ok(Some(node)) => {
                 node.add(&req);
-                let mut bound = pod.clone();
-                set(&mut bound, &["spec", "nodeName"], json!(name(node.obj)));
-                out.push(Action::Update {
-                    resource: pods(),
-                    object: bound,
+                out.push(Action::Bind {
+                    namespace: ns(pod).to_string(),
+                    name: name(pod).to_string(),
+                    node: name(node.obj).to_string(),
                 });
                 let msg = format!(
                     "Successfully assigned {}/{} to {}",
@@ -212,8 +207,8 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
                 );
                 events.normal(&mut out, pod, "Scheduled", msg);
             }
-            None => {
-                let msg = unschedulable_message(nodes.len(), &reasons);
+            Ok(None) => {}
+            Err(msg) => {
                 let mut status = pod.get("status").cloned().unwrap_or_else(|| json!({}));
                 set(&mut status, &["phase"], json!("Pending"));
                 let cond = Cond {
@@ -232,6 +227,28 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
         }
     }
     out
+}
+
+/// The index of the node that fits `pod` best, or why none does.
+fn best_fit(nodes: &[Node], pod: &Value, req: &BTreeMap<String, i128>) -> Result<usize, String> {
+    let tols = tolerations(pod);
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut best: Option<(i128, usize)> = None;
+    for (i, node) in nodes.iter().enumerate() {
+        match node.filter(pod, &tols, req) {
+            Ok(()) => {
+                let score = node.score(req);
+                if best.is_none_or(|(s, _)| score > s) {
+                    best = Some((score, i));
+                }
+            }
+            Err(rs) => rs
+                .into_iter()
+                .for_each(|r| *reasons.entry(r).or_default() += 1),
+        }
+    }
+    best.map(|(_, i)| i)
+        .ok_or_else(|| unschedulable_message(nodes.len(), &reasons))
 }
 
 /// Kubernetes' `FitError` message: the reasons as `count reason`, sorted.

@@ -15,21 +15,28 @@
 //! - Status: replicas, readyReplicas, availableReplicas, currentReplicas,
 //!   updatedReplicas, currentRevision (moves to the update revision when
 //!   every pod is updated and Ready), updateRevision, observedGeneration.
+//! - volumeClaimTemplates: each pod's PersistentVolumeClaims are created
+//!   before it, and owned as `persistentVolumeClaimRetentionPolicy` says
+//!   (see `storage`). A pod waits while one of its claims is being
+//!   deleted, and is not deleted in the round its claims' owners change.
 //!
 //! Not modelled: ControllerRevision objects (so a pod recreated below the
-//! partition gets the update revision too), PVCs from
-//! volumeClaimTemplates, `spec.ordinals`, maxUnavailable above one.
+//! partition gets the update revision too), `spec.ordinals`,
+//! maxUnavailable above one.
 
+mod storage;
+
+use super::claims;
 use super::events::Recorder;
 use super::obj::{
-    by_controller, generation, i64_at, is_deleting, name, ns, owner_ref, safe_encode, set,
-    stable_hash, status_update, str_at, uid, Names,
+    by_controller, generation, i64_at, is_deleting, name, ns, owner_ref, owner_refs, safe_encode,
+    set, stable_hash, status_update, str_at, uid, Names,
 };
 use super::pod::{from_template, is_active, is_available, is_ready, phase};
 use super::replicaset::{delete_pod, pods};
 use super::{Action, Inputs, Resource, World};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) fn resource() -> Resource {
     Resource::new("apps", "statefulsets")
@@ -55,6 +62,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
     let mut taken = Names::new(&all_pods);
     let owned = by_controller(&all_pods);
     let mut events = Recorder::new(world, "statefulset-controller", inputs.now);
+    let mut claims = claims::Index::new(world);
     let mut out = Vec::new();
     for sts in sets {
         let Some(template) = sts.pointer("/spec/template").filter(|_| !is_deleting(sts)) else {
@@ -91,8 +99,15 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
             sts,
             update_rev: &update_rev,
             events: &mut events,
+            claims: &mut claims,
+            settling: BTreeSet::new(),
             out: &mut out,
         };
+        // Claims of the pods that exist come first: a Pending pod's missing
+        // claim is created, owners follow the retention policy.
+        for (ord, p) in &by_ord {
+            set.keep_claims(p, *ord, *ord < replicas);
+        }
         let parallel = str_at(sts, "/spec/podManagementPolicy") == Some("Parallel");
         let mut blocked = false;
         for ord in 0..replicas {
@@ -155,12 +170,29 @@ struct Set<'a, 'w> {
     sts: &'w Value,
     update_rev: &'a str,
     events: &'a mut Recorder<'w>,
+    claims: &'a mut claims::Index<'w>,
+    /// Pods whose claims' owners change this round: deleting one now could
+    /// leave a claim meant to go with it (or take one meant to stay).
+    settling: BTreeSet<String>,
     out: &'a mut Vec<Action>,
 }
 
 impl Set<'_, '_> {
     fn create(&mut self, template: &Value, ord: i64) {
         let pod_name = format!("{}-{ord}", name(self.sts));
+        let wanted = storage::claims(self.sts, ord);
+        let mut missing = Vec::new();
+        for claim in wanted {
+            match self.claims.get(ns(self.sts), name(&claim)) {
+                // Its data is going away; the pod waits for it to go.
+                Some(c) if is_deleting(c) => return,
+                Some(_) => {}
+                None => missing.push(claim),
+            }
+        }
+        for claim in missing {
+            self.create_claim(claim, &pod_name);
+        }
         let mut pod = from_template(
             template,
             ns(self.sts),
@@ -172,6 +204,7 @@ impl Set<'_, '_> {
                 ("apps.kubernetes.io/pod-index", ord.to_string()),
             ],
         );
+        storage::mount(&mut pod, self.sts, ord);
         set(&mut pod, &["spec", "hostname"], json!(pod_name));
         if let Some(svc) = str_at(self.sts, "/spec/serviceName").filter(|s| !s.is_empty()) {
             set(&mut pod, &["spec", "subdomain"], json!(svc));
@@ -188,7 +221,56 @@ impl Set<'_, '_> {
             .normal(self.out, self.sts, "SuccessfulCreate", msg);
     }
 
+    /// Creates a Pending pod's missing claims and sets the owners of its
+    /// claims as the retention policy says.
+    fn keep_claims(&mut self, p: &Value, ord: i64, in_range: bool) {
+        for claim in storage::claims(self.sts, ord) {
+            match self.claims.get(ns(self.sts), name(&claim)) {
+                None if in_range && phase(p) == "Pending" && !is_deleting(p) => {
+                    self.create_claim(claim, name(p));
+                }
+                Some(c) if !is_deleting(c) => {
+                    let Some(refs) = storage::owners(owner_refs(c), self.sts, Some(p), in_range)
+                    else {
+                        continue;
+                    };
+                    let mut updated = c.clone();
+                    match updated["metadata"].as_object_mut() {
+                        // No owner left: the field goes, as the API omits it.
+                        Some(meta) if refs.is_empty() => {
+                            meta.shift_remove("ownerReferences");
+                        }
+                        _ => set(&mut updated, &["metadata", "ownerReferences"], json!(refs)),
+                    }
+                    self.out.push(Action::Update {
+                        resource: claims::resource(),
+                        object: updated,
+                    });
+                    self.settling.insert(name(p).to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn create_claim(&mut self, claim: Value, pod_name: &str) {
+        let msg = format!(
+            "create Claim {} Pod {pod_name} in StatefulSet {} success",
+            name(&claim),
+            name(self.sts)
+        );
+        self.out.push(Action::Create {
+            resource: claims::resource(),
+            object: claim,
+        });
+        self.events
+            .normal(self.out, self.sts, "SuccessfulCreate", msg);
+    }
+
     fn delete(&mut self, p: &Value) {
+        if self.settling.contains(name(p)) {
+            return;
+        }
         self.out.push(delete_pod(p));
         let msg = format!(
             "delete Pod {} in StatefulSet {} successful",

@@ -1,7 +1,8 @@
 //! What the API server does to an object before storing it: type checks,
 //! the validation clients rely on (422 with causes), and the defaults a real
 //! cluster fills in (a Namespace's phase and name label, a Service's
-//! clusterIP, a Deployment's strategy, a CRD's Established condition).
+//! clusterIP, a Deployment's strategy, a claim's Pending phase, a CRD's
+//! Established condition).
 
 use crate::sim::error::{ApiError, Cause};
 use crate::sim::resources::ResourceType;
@@ -173,6 +174,11 @@ pub fn default_on_create(rt: &ResourceType, object: &mut Value, uid: &str) {
             if object.pointer("/spec/restartPolicy").is_none() {
                 object["spec"]["restartPolicy"] = json!("Always");
             }
+        }
+        ("", "PersistentVolumeClaim") => {
+            fill(&mut object["spec"], "volumeMode", json!("Filesystem"));
+            // A new claim's status is the server's: whatever was sent goes.
+            object["status"] = json!({"phase": "Pending"});
         }
         ("apps", "Deployment") => {
             let spec = &mut object["spec"];

@@ -7,6 +7,7 @@
 //! in a mutex, so a read-modify-write (a patch) is atomic.
 
 mod admission;
+pub mod binding;
 mod crd;
 mod delete;
 mod world;
@@ -72,6 +73,9 @@ pub enum Part {
     Main,
     /// status only.
     Status,
+    /// metadata, spec and status at once (`pods/binding`: the node and the
+    /// PodScheduled condition).
+    All,
 }
 
 type Objects = BTreeMap<(String, String), Arc<Value>>;

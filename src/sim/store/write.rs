@@ -242,7 +242,8 @@ fn strip_rv(object: &Value) -> Value {
 }
 
 /// The object a replace stores: a main write keeps the stored status (for
-/// types with a status subresource); a status write keeps everything else.
+/// types with a status subresource); a status write keeps everything else
+/// but `managedFields`; a write of all parts (a binding) keeps nothing.
 fn merge_parts(rt: &ResourceType, current: &Value, mut incoming: Value, part: Part) -> Value {
     match part {
         Part::Main if rt.status => {
@@ -256,7 +257,7 @@ fn merge_parts(rt: &ResourceType, current: &Value, mut incoming: Value, part: Pa
             }
             incoming
         }
-        Part::Main => incoming,
+        Part::Main | Part::All => incoming,
         Part::Status => {
             let mut next = current.clone();
             match incoming.get_mut("status").map(Value::take) {
@@ -269,6 +270,18 @@ fn merge_parts(rt: &ResourceType, current: &Value, mut incoming: Value, part: Pa
             }
             if let Some(rv) = incoming.pointer("/metadata/resourceVersion") {
                 next["metadata"]["resourceVersion"] = rv.clone();
+            }
+            // Who wrote the status is recorded too (`subresource: status`).
+            match incoming
+                .pointer_mut("/metadata/managedFields")
+                .map(Value::take)
+            {
+                Some(m) => next["metadata"]["managedFields"] = m,
+                None => {
+                    if let Some(meta) = next["metadata"].as_object_mut() {
+                        meta.remove("managedFields");
+                    }
+                }
             }
             next
         }

@@ -154,3 +154,35 @@ pub(crate) fn hpa(
         },
     })
 }
+
+pub(crate) fn pvcs() -> Resource {
+    res("", "persistentvolumeclaims")
+}
+
+/// A claim as a user (or a claim template) writes it, Pending as the API
+/// server defaults it.
+pub(crate) fn pvc(name: &str, storage: &str) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"accessModes": ["ReadWriteOnce"],
+                 "resources": {"requests": {"storage": storage}}},
+        "status": {"phase": "Pending"},
+    })
+}
+
+/// A StatefulSet whose pods each get a 1Gi claim from the template
+/// `data`, with `policy` as its persistentVolumeClaimRetentionPolicy
+/// (unset: Retain, as the API server defaults it).
+pub(crate) fn statefulset_with_claims(name: &str, replicas: i64, policy: Option<Value>) -> Value {
+    let mut s = statefulset(name, replicas, "pg:1");
+    s["spec"]["volumeClaimTemplates"] = json!([{
+        "metadata": {"name": "data", "labels": {"tier": "storage"}},
+        "spec": {"accessModes": ["ReadWriteOnce"],
+                 "resources": {"requests": {"storage": "1Gi"}}},
+    }]);
+    if let Some(p) = policy {
+        s["spec"]["persistentVolumeClaimRetentionPolicy"] = p;
+    }
+    s
+}

@@ -1,13 +1,16 @@
 //! Test support shared by the controller tests: an in-memory [`World`], an
 //! executor that applies [`Action`]s the way the store will (uids, resource
-//! versions, generations, optimistic concurrency on `Update`, failures
-//! dropped), a clock to drive, and builders for nodes and workloads.
+//! versions, generations, optimistic concurrency on `Update`, `/scale`,
+//! the store's own binding, failures dropped), a clock to drive, and
+//! builders for nodes and workloads. It keeps no `managedFields`: the
+//! store's tests cover those.
 
 mod build;
 
 pub(crate) use build::*;
 
 use super::{run_all, Action, Inputs, Resource, World};
+use crate::sim::store::binding::bind;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -227,10 +230,60 @@ impl TestWorld {
                         true
                     }
                 },
+                Action::Scale {
+                    resource,
+                    namespace,
+                    name,
+                    replicas,
+                } => self.write(&resource, namespace.as_deref(), &name, |o| {
+                    o["spec"]["replicas"] = json!(replicas);
+                    Some(())
+                }),
+                Action::Bind {
+                    namespace,
+                    name,
+                    node,
+                } => {
+                    let now = super::obj::fmt_time(self.inputs.now);
+                    self.write(&pods(), Some(&namespace), &name, |p| {
+                        *p = bind(p, &node, &now).ok()?;
+                        Some(())
+                    })
+                }
             };
             applied += usize::from(ok);
         }
         applied
+    }
+
+    /// Changes an object in place (no resourceVersion precondition, spec
+    /// and status alike, as the store's `/scale` and binding do); false if
+    /// it is missing or `f` refuses.
+    fn write(
+        &mut self,
+        resource: &Resource,
+        namespace: Option<&str>,
+        name: &str,
+        f: impl FnOnce(&mut Value) -> Option<()>,
+    ) -> bool {
+        let Some(i) = self.position(resource, namespace, name) else {
+            return false;
+        };
+        let rv = self.bump();
+        let Some(obj) = self.objects.get_mut(resource).and_then(|l| l.get_mut(i)) else {
+            return false;
+        };
+        let mut next = obj.clone();
+        if f(&mut next).is_none() {
+            return false;
+        }
+        if next.get("spec") != obj.get("spec") {
+            let gen = obj["metadata"]["generation"].as_i64().unwrap_or(1);
+            next["metadata"]["generation"] = json!(gen + 1);
+        }
+        next["metadata"]["resourceVersion"] = json!(rv);
+        *obj = next;
+        true
     }
 
     /// Runs the controllers until they return nothing, calling `check`

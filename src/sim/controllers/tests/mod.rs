@@ -13,3 +13,4 @@ mod job;
 mod properties;
 mod scheduler;
 mod statefulset;
+mod statefulset_storage;

@@ -136,10 +136,7 @@ fn placement_and_messages() {
         }
         let actions = scheduler::reconcile(&w, &w.inputs);
         let got = actions.iter().find_map(|a| match a {
-            Action::Update { object, .. } => Some(Ok(object["spec"]["nodeName"]
-                .as_str()
-                .unwrap_or("")
-                .to_string())),
+            Action::Bind { node, .. } => Some(Ok(node.clone())),
             Action::UpdateStatus { status, .. } => Some(Err(status["conditions"][0]["message"]
                 .as_str()
                 .unwrap_or("")
@@ -255,5 +252,53 @@ fn kubelet_runs_bound_pods() {
         get(&w, "a")["status"]["podIP"],
         "10.244.0.2",
         "addresses are stable"
+    );
+}
+
+#[test]
+fn claims_gate_scheduling() {
+    let mounting = |name: &str, claim: &str| {
+        with(
+            pending(name, "100m"),
+            &["spec", "volumes"],
+            json!([{"name": "data", "persistentVolumeClaim": {"claimName": claim}}]),
+        )
+    };
+    let mut bound_claim = pvc("bound", "1Gi");
+    bound_claim["status"] = json!({"phase": "Bound"});
+    let mut w = TestWorld::new();
+    w.create(nodes(), node("n1", "4", "8Gi"));
+    w.create(pvcs(), pvc("pending", "1Gi"));
+    w.create(pvcs(), bound_claim);
+    for (pod, claim) in [("a", "bound"), ("b", "pending"), ("c", "missing")] {
+        w.create(pods(), mounting(pod, claim));
+    }
+    let actions = scheduler::reconcile(&w, &w.inputs);
+    let mut got: Vec<(String, String)> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Bind { name, node, .. } => Some((name.clone(), node.clone())),
+            Action::UpdateStatus { name, status, .. } => Some((
+                name.clone(),
+                status["conditions"][0]["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            )),
+            _ => None,
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("a".to_string(), "n1".to_string()),
+            (
+                "c".to_string(),
+                r#"0/1 nodes are available: persistentvolumeclaim "missing" not found."#
+                    .to_string()
+            ),
+        ],
+        "b waits for its claim to be bound"
     );
 }
