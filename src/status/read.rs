@@ -124,20 +124,7 @@ pub struct Placements {
 impl Placements {
     /// As `render::Previous`, the input of the next render.
     pub fn to_previous(&self) -> Previous {
-        #[derive(serde::Serialize)]
-        struct Entry<'a> {
-            resource: &'a ObjectRef,
-            clusters: &'a [TargetCluster],
-        }
-        let placements: Vec<Entry<'_>> = self
-            .by_resource
-            .iter()
-            .map(|(resource, clusters)| Entry { resource, clusters })
-            .collect();
-        // `Previous` is built from the JSON of a render; this is that JSON,
-        // written from values that serialize as it expects.
-        let json = serde_json::json!({ "placements": placements }).to_string();
-        Previous::parse(&json).unwrap_or_default()
+        Previous::from_map(self.by_resource.clone())
     }
 }
 
