@@ -139,8 +139,15 @@ fn set_nodes_ready(c: &SimCluster, ready: bool) {
     let Some(rt) = store.registry().get("", "v1", "nodes").cloned() else {
         return;
     };
-    for node in store.list(&rt, None) {
-        let mut next = (*node).clone();
+    let nodes = match store.list(&rt, None) {
+        Ok(nodes) => nodes,
+        Err(e) => {
+            tracing::warn!(cluster = c.name(), error = %e, "failed to read the nodes");
+            return;
+        }
+    };
+    for node in nodes {
+        let mut next = node.clone();
         let (status, reason) = if ready {
             ("True", "KubeletReady")
         } else {
@@ -251,7 +258,7 @@ async fn capacity_summary(State(c): State<Arc<SimCluster>>) -> Response {
             store
                 .registry()
                 .get(g, "v1", p)
-                .map(|rt| store.list(rt, None).iter().map(|v| (**v).clone()).collect())
+                .and_then(|rt| store.list(rt, None).ok())
                 .unwrap_or_default()
         };
         (list("", "nodes"), list("", "pods"))

@@ -36,6 +36,7 @@ pub mod protobuf;
 pub mod resources;
 pub mod runner;
 pub mod schema_keys;
+pub mod selectable;
 pub mod selector;
 pub mod server;
 pub mod store;

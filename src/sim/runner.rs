@@ -34,14 +34,19 @@ pub async fn run(cluster: Arc<SimCluster>) {
         }
         cluster.store().establish_due_crds(cluster.clock.now());
         let mut changed = 0;
+        let mut earlier = None;
         for round in 1..=MAX_ROUNDS {
             // Compute on a snapshot, outside the lock, so API requests are
             // not held up by a pass over the whole cluster.
-            let (snapshot, inputs) = {
+            let (mut snapshot, inputs) = {
                 let store = cluster.store();
                 (store.snapshot(), inputs(&cluster, &store))
             };
+            if let Some(earlier) = earlier.take() {
+                snapshot.reuse(earlier);
+            }
             let actions = controllers::run_all(&snapshot, &inputs);
+            earlier = Some(snapshot);
             if actions.is_empty() {
                 break;
             }
