@@ -113,6 +113,8 @@ pub fn apply_faults(c: &SimCluster, spec: &FaultSpec) -> Result<Value, String> {
     if spec.nodes_not_ready.is_some() {
         set_nodes_ready(c, !not_ready);
     }
+    // Faults are inputs of the controllers' world too: let them look.
+    c.changed.notify_one();
     Ok(faults)
 }
 
@@ -124,6 +126,7 @@ async fn clear_faults(State(c): State<Arc<SimCluster>>) -> Response {
     if was_not_ready {
         set_nodes_ready(&c, true);
     }
+    c.changed.notify_one();
     json_response(StatusCode::OK, &lock(&c.faults).to_json())
 }
 

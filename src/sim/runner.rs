@@ -1,81 +1,134 @@
-//! The loop behind one cluster's API: after every write (and on a short
-//! tick, for time-driven changes such as readiness delays) it runs the
-//! controllers and executes their actions until they have nothing left to
-//! do, bounded per wake-up so a controller fight cannot starve the API.
+//! The loop behind one cluster's API. Each wake-up runs the controllers and
+//! executes their actions until they have nothing left to do (bounded, so
+//! a controller fight cannot starve the API). Then it sleeps until a write
+//! or an admin action wakes it, the shared clock jumps, or the next
+//! time-driven change is due ([`controllers::due`]: readiness delays, Job
+//! run times, HPA syncs, cron schedules; and pending CRDs). A quiet cluster
+//! costs nothing between wake-ups.
 
 use super::cluster::{lock, SimCluster};
-use super::controllers::{self, Inputs, Resource};
+use super::controllers::{self, due::next_due, Inputs, Resource};
 use super::store::Store;
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Rounds per wake-up; the rest waits for the next tick.
+/// Rounds per wake-up; the rest waits for a retry.
 const MAX_ROUNDS: usize = 20;
-/// Time-driven changes (readiness delays, Job run times, HPA syncs, cron
-/// schedules) are noticed within this.
-const TICK: Duration = Duration::from_millis(500);
 /// After a write, wait this long for more before reconciling, so that a
 /// burst of writes (an apply of hundreds of objects) costs a few passes
 /// over the cluster, not one per write.
 const COALESCE: Duration = Duration::from_millis(30);
+/// When actions failed (e.g. the object changed meanwhile) or the
+/// controllers were still busy after [`MAX_ROUNDS`], the next wake-up comes
+/// this soon, doubling while that goes on (a write that keeps failing must
+/// not cost a pass every half second).
+const RETRY: Duration = Duration::from_millis(500);
+const RETRY_MAX: Duration = Duration::from_secs(30);
+/// The longest sleep: a safety net, should a time-driven change be missing
+/// from [`next_due`].
+const FALLBACK: Duration = Duration::from_secs(60);
+/// Past a due time before waking, so that the clock read then is past it.
+const SLACK: Duration = Duration::from_millis(5);
 
 pub async fn run(cluster: Arc<SimCluster>) {
-    let mut idle_ticks = 0u32;
+    let mut advances = cluster.clock.advances();
+    let mut retries = 0u32;
+    let mut sleep = Duration::ZERO;
     loop {
-        // Idle clusters back off (0.5 s, 1 s, 2 s, up to 4 s between passes)
-        // so that fifty quiet clusters cost little; any write resets it.
-        let tick = TICK * 2u32.pow(idle_ticks.min(3));
         tokio::select! {
-            _ = cluster.changed.notified() => {
-                idle_ticks = 0;
-                tokio::time::sleep(COALESCE).await;
-            }
-            _ = tokio::time::sleep(tick) => {}
+            _ = cluster.changed.notified() => tokio::time::sleep(COALESCE).await,
+            // Another cluster's admin API moved the shared clock.
+            Ok(()) = advances.changed() => {}
+            _ = tokio::time::sleep(sleep) => {}
         }
-        cluster.store().establish_due_crds(cluster.clock.now());
-        let mut changed = 0;
-        let mut earlier = None;
-        for round in 1..=MAX_ROUNDS {
-            // Compute on a snapshot, outside the lock, so API requests are
-            // not held up by a pass over the whole cluster.
-            let (mut snapshot, inputs) = {
-                let store = cluster.store();
-                (store.snapshot(), inputs(&cluster, &store))
-            };
-            if let Some(earlier) = earlier.take() {
-                snapshot.reuse(earlier);
-            }
-            let actions = controllers::run_all(&snapshot, &inputs);
-            earlier = Some(snapshot);
-            if actions.is_empty() {
-                break;
-            }
-            let done = cluster.store().execute(actions, inputs.now);
+        advances.mark_unchanged();
+        let settled = settle(&cluster);
+        retries = if settled.retry { retries + 1 } else { 0 };
+        sleep = settled.sleep(cluster.clock.now(), retries);
+    }
+}
+
+/// What one wake-up did, and when the next one is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    /// Actions that changed something.
+    pub changed: usize,
+    /// Some actions failed, or the controllers were still busy.
+    pub retry: bool,
+    /// The next time-driven change, on the cluster's clock.
+    pub due: Option<DateTime<Utc>>,
+}
+
+impl Settled {
+    /// How long to sleep from `now`, the `retries`-th retry in a row.
+    pub fn sleep(&self, now: DateTime<Utc>, retries: u32) -> Duration {
+        let due = self
+            .due
+            .map(|t| (t - now).to_std().unwrap_or(Duration::ZERO) + SLACK);
+        let retry = self
+            .retry
+            .then(|| (RETRY * 2u32.pow(retries.saturating_sub(1).min(6))).min(RETRY_MAX));
+        [due, retry]
+            .into_iter()
+            .flatten()
+            .fold(FALLBACK, Duration::min)
+    }
+}
+
+/// Runs the controllers until they have nothing left to do, at most
+/// [`MAX_ROUNDS`] rounds.
+pub fn settle(cluster: &SimCluster) -> Settled {
+    cluster.store().establish_due_crds(cluster.clock.now());
+    let mut out = Settled {
+        changed: 0,
+        retry: false,
+        due: None,
+    };
+    let mut earlier = None;
+    for round in 1..=MAX_ROUNDS {
+        // Compute on a snapshot, outside the lock, so API requests are
+        // not held up by a pass over the whole cluster.
+        let (mut snapshot, inputs) = {
+            let store = cluster.store();
+            (store.snapshot(), inputs(cluster, &store))
+        };
+        if let Some(earlier) = earlier.take() {
+            snapshot.reuse(earlier);
+        }
+        let actions = controllers::run_all(&snapshot, &inputs);
+        let done = (!actions.is_empty()).then(|| cluster.store().execute(actions, inputs.now));
+        if let Some(done) = &done {
             if !done.failed.is_empty() {
-                tracing::debug!(cluster = cluster.name(), failed = ?done.failed, "some controller actions failed; retrying next round");
+                tracing::debug!(cluster = cluster.name(), failed = ?done.failed, "some controller actions failed; retrying");
+                out.retry = true;
             }
             if !done.unchanged.is_empty() {
                 // A controller asking for what is already there is a bug
-                // that costs a pass per tick; say which.
+                // that costs a pass per wake-up; say which.
                 tracing::debug!(cluster = cluster.name(), unchanged = ?done.unchanged, "controller actions changed nothing");
             }
-            changed += done.changed;
-            if done.changed == 0 {
-                break;
-            }
-            if round == MAX_ROUNDS {
-                tracing::debug!(
-                    cluster = cluster.name(),
-                    "controllers still busy after {MAX_ROUNDS} rounds; continuing next tick"
-                );
-            }
+            out.changed += done.changed;
         }
-        idle_ticks = if changed == 0 {
-            idle_ticks.saturating_add(1)
-        } else {
-            0
-        };
+        if done.is_none_or(|d| d.changed == 0) {
+            // Nothing changed, so the snapshot is the cluster as it is.
+            let crds = cluster.store().next_crd_due();
+            out.due = [next_due(&snapshot, &inputs), crds]
+                .into_iter()
+                .flatten()
+                .min();
+            return out;
+        }
+        earlier = Some(snapshot);
+        if round == MAX_ROUNDS {
+            tracing::debug!(
+                cluster = cluster.name(),
+                "controllers still busy after {MAX_ROUNDS} rounds; continuing soon"
+            );
+            out.retry = true;
+        }
     }
+    out
 }
 
 /// What the controllers get besides the objects.
@@ -95,5 +148,50 @@ pub fn inputs(cluster: &SimCluster, store: &Store) -> Inputs {
             .filter(|t| t.scale.is_some() && t.group != "apps")
             .map(|t| Resource::new(&t.group, &t.plural))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sleeps_until_due_retries_sooner_and_never_past_the_fallback() {
+        let now = chrono::Utc::now();
+        let s = |secs: f64| Duration::from_secs_f64(secs);
+        let in_ms = |ms: i64| Some(now + chrono::Duration::milliseconds(ms));
+        let settled = |retry: bool, due: Option<DateTime<Utc>>| Settled {
+            changed: 0,
+            retry,
+            due,
+        };
+        let cases = [
+            ("nothing due", settled(false, None), 0, FALLBACK),
+            ("due in 2 s", settled(false, in_ms(2000)), 0, s(2.005)),
+            ("due already", settled(false, in_ms(-10)), 0, SLACK),
+            (
+                "due in an hour",
+                settled(false, in_ms(3_600_000)),
+                0,
+                FALLBACK,
+            ),
+            ("a retry", settled(true, in_ms(2000)), 1, s(0.5)),
+            ("the third retry in a row", settled(true, None), 3, s(2.0)),
+            (
+                "retries back off to a cap",
+                settled(true, None),
+                40,
+                RETRY_MAX,
+            ),
+            (
+                "due before the retry",
+                settled(true, in_ms(100)),
+                5,
+                s(0.105),
+            ),
+        ];
+        for (what, settled, retries, want) in cases {
+            assert_eq!(settled.sleep(now, retries), want, "{what}");
+        }
     }
 }

@@ -7,11 +7,12 @@
 //!
 //! What the executor must know:
 //! - [`run_all`] runs every controller on one snapshot; run it again on the
-//!   result until it returns nothing (a few rounds), and again whenever time
-//!   advances (readiness delays, job run times, stabilization windows and
-//!   cron schedules are all read from `inputs.now`; a tick of a second or
-//!   so is plenty). Each controller is also callable alone
-//!   (`<module>::reconcile`, a [`Controller`]).
+//!   result until it returns nothing (a few rounds), and again when time
+//!   reaches [`due::next_due`] of the settled world (readiness delays, job
+//!   run times, HPA syncs and cron schedules are all read from
+//!   `inputs.now`; `next_due` says when the next one flips). Each
+//!   controller is also callable alone (`<module>::reconcile`, a
+//!   [`Controller`]).
 //! - Within one round an object is created at most once and its status
 //!   written at most once, so the order of the actions does not matter.
 //!   `Update`s carry the snapshot's `resourceVersion`; rejecting a stale one
@@ -39,8 +40,10 @@
 //!
 //! Layout: one file per controller (`deployment/`, `replicaset`,
 //! `statefulset`, `daemonset`, `job`, `cronjob`, `generic`, `hpa`,
-//! `scheduler`, `kubelet`, `gc`), `metrics`, and shared helpers (`obj` for
-//! JSON access and hashes, `cond` for conditions, `pod`, `node`, `events`).
+//! `scheduler`, `kubelet`, `gc`), `metrics`, `due` (when time alone makes
+//! them act; each time-driven controller has a `due` next to its rule), and
+//! shared helpers (`obj` for JSON access and hashes, `cond` for
+//! conditions, `pod`, `node`, `events`).
 //! The tests (`tests/`) run the controllers end to end in `testing`'s
 //! in-memory world.
 
@@ -52,6 +55,7 @@ mod cond;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+pub mod due;
 mod events;
 pub mod gc;
 pub mod generic;
