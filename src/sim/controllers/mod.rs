@@ -66,6 +66,7 @@ pub mod metrics;
 mod node;
 mod obj;
 mod pod;
+mod ptr;
 pub mod replicaset;
 pub mod scheduler;
 pub mod statefulset;
