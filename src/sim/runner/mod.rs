@@ -4,15 +4,19 @@
 //! or an admin action wakes it, the shared clock jumps, or the next
 //! time-driven change is due ([`controllers::due`]: readiness delays, Job
 //! run times, HPA syncs, cron schedules; and pending CRDs). A quiet cluster
-//! costs nothing between wake-ups.
+//! costs nothing between wake-ups. A busy one keeps what its controllers
+//! parsed for the next wake-up ([`cache`]).
 
 use super::cluster::{lock, SimCluster};
 use super::controllers::{self, due::next_due, Inputs, Resource};
-use super::store::Store;
+use super::store::{Snapshot, Store};
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+mod cache;
 
 /// Rounds per wake-up; the rest waits for a retry.
 const MAX_ROUNDS: usize = 20;
@@ -37,26 +41,33 @@ const SLACK: Duration = Duration::from_millis(5);
 pub async fn run(cluster: Arc<SimCluster>) {
     let mut advances = cluster.clock.advances();
     let mut retries = 0u32;
-    let mut sleep = Duration::ZERO;
+    let mut wake_at = Instant::now();
     loop {
+        let quiet_at = Instant::now() + cache::QUIET;
         tokio::select! {
             _ = cluster.changed.notified() => tokio::time::sleep(COALESCE).await,
             // Another cluster's admin API moved the shared clock.
             Ok(()) = advances.changed() => {}
-            _ = tokio::time::sleep(sleep) => {}
+            _ = tokio::time::sleep_until(wake_at) => {}
+            _ = tokio::time::sleep_until(quiet_at), if cache::global().holds(&cluster) => {
+                let c = cluster.clone();
+                // Freeing thousands of parsed objects takes a while.
+                tokio::task::spawn_blocking(move || cache::global().forget(&c));
+                continue;
+            }
         }
         advances.mark_unchanged();
         let settled = pass(&cluster).await;
         retries = if settled.retry { retries + 1 } else { 0 };
-        sleep = settled.sleep(cluster.clock.now(), retries);
+        wake_at = Instant::now() + settled.sleep(cluster.clock.now(), retries);
     }
 }
 
 /// Runs [`settle`] on the blocking pool: a pass over a big cluster takes
 /// long enough that the API requests queued behind it on a worker thread
-/// would wait for it. At most one pass per core runs at a time, so many
-/// busy clusters neither crowd out the API nor all hold a parsed snapshot
-/// at once.
+/// would wait for it. At most one pass per core runs at a time, so that
+/// many busy clusters neither crowd out the API nor all hold a parsed
+/// snapshot at once.
 async fn pass(cluster: &Arc<SimCluster>) -> Settled {
     static PASSES: OnceLock<Semaphore> = OnceLock::new();
     let passes = PASSES.get_or_init(|| {
@@ -65,7 +76,14 @@ async fn pass(cluster: &Arc<SimCluster>) -> Settled {
     // The semaphore is never closed.
     let _permit = passes.acquire().await.ok();
     let c = cluster.clone();
-    match tokio::task::spawn_blocking(move || settle(&c)).await {
+    let run = move || {
+        let (settled, last) = settle(&c, cache::global().take(&c));
+        if let Some(last) = last {
+            cache::global().put(&c, last);
+        }
+        settled
+    };
+    match tokio::task::spawn_blocking(run).await {
         Ok(settled) => settled,
         Err(e) => {
             tracing::error!(cluster = cluster.name(), error = %e, "a controller pass failed");
@@ -106,15 +124,15 @@ impl Settled {
 }
 
 /// Runs the controllers until they have nothing left to do, at most
-/// [`MAX_ROUNDS`] rounds.
-pub fn settle(cluster: &SimCluster) -> Settled {
+/// [`MAX_ROUNDS`] rounds, reusing what `earlier` parsed; returns the last
+/// snapshot, for the next wake-up to reuse.
+pub fn settle(cluster: &SimCluster, mut earlier: Option<Snapshot>) -> (Settled, Option<Snapshot>) {
     cluster.store().establish_due_crds(cluster.clock.now());
     let mut out = Settled {
         changed: 0,
         retry: false,
         due: None,
     };
-    let mut earlier = None;
     for round in 1..=MAX_ROUNDS {
         // Compute on a snapshot, outside the lock, so API requests are
         // not held up by a pass over the whole cluster.
@@ -146,9 +164,8 @@ pub fn settle(cluster: &SimCluster) -> Settled {
                 .into_iter()
                 .flatten()
                 .min();
-            return out;
+            return (out, Some(snapshot));
         }
-        earlier = Some(snapshot);
         if round == MAX_ROUNDS {
             tracing::debug!(
                 cluster = cluster.name(),
@@ -156,8 +173,9 @@ pub fn settle(cluster: &SimCluster) -> Settled {
             );
             out.retry = true;
         }
+        earlier = Some(snapshot);
     }
-    out
+    (out, earlier)
 }
 
 /// What the controllers get besides the objects.
