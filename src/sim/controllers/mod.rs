@@ -140,7 +140,7 @@ pub enum Action {
 }
 
 /// Everything besides the objects that controllers depend on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Inputs {
     pub now: DateTime<Utc>,
     /// How long a scheduled pod takes to become Ready.

@@ -9,7 +9,7 @@
 
 use super::cluster::{lock, SimCluster};
 use super::controllers::{self, due::next_due, Inputs, Resource};
-use super::store::{Snapshot, Store};
+use super::store::Store;
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -17,6 +17,8 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 mod cache;
+
+use cache::Kept;
 
 /// Rounds per wake-up; the rest waits for a retry.
 const MAX_ROUNDS: usize = 20;
@@ -124,15 +126,16 @@ impl Settled {
 }
 
 /// Runs the controllers until they have nothing left to do, at most
-/// [`MAX_ROUNDS`] rounds, reusing what `earlier` parsed; returns the last
-/// snapshot, for the next wake-up to reuse.
-pub fn settle(cluster: &SimCluster, mut earlier: Option<Snapshot>) -> (Settled, Option<Snapshot>) {
+/// [`MAX_ROUNDS`] rounds, starting from what the cluster kept of its last
+/// wake-up; returns what to keep for the next.
+pub fn settle(cluster: &SimCluster, kept: Option<Kept>) -> (Settled, Option<Kept>) {
     cluster.store().establish_due_crds(cluster.clock.now());
     let mut out = Settled {
         changed: 0,
         retry: false,
         due: None,
     };
+    let mut earlier = kept;
     for round in 1..=MAX_ROUNDS {
         // Compute on a snapshot, outside the lock, so API requests are
         // not held up by a pass over the whole cluster.
@@ -140,8 +143,20 @@ pub fn settle(cluster: &SimCluster, mut earlier: Option<Snapshot>) -> (Settled, 
             let store = cluster.store();
             (store.snapshot(), inputs(cluster, &store))
         };
-        if let Some(earlier) = earlier.take() {
-            snapshot.reuse(earlier);
+        if let Some(kept) = earlier.take() {
+            let unchanged = snapshot.reuse(kept.snapshot);
+            if let Some((before, due)) = kept.settled.filter(|_| unchanged) {
+                // The writes that woke us touched nothing the controllers
+                // read (a ConfigMap, a Service...): they would say nothing.
+                if still_settled(&before, due, &inputs) {
+                    out.due = [due, cluster.store().next_crd_due()]
+                        .into_iter()
+                        .flatten()
+                        .min();
+                    let settled = Some((before, due));
+                    return (out, Some(Kept { snapshot, settled }));
+                }
+            }
         }
         let actions = controllers::run_all(&snapshot, &inputs);
         let done = (!actions.is_empty()).then(|| cluster.store().execute(actions, inputs.now));
@@ -157,14 +172,15 @@ pub fn settle(cluster: &SimCluster, mut earlier: Option<Snapshot>) -> (Settled, 
             }
             out.changed += done.changed;
         }
-        if done.is_none_or(|d| d.changed == 0) {
+        if done.as_ref().is_none_or(|d| d.changed == 0) {
             // Nothing changed, so the snapshot is the cluster as it is.
-            let crds = cluster.store().next_crd_due();
-            out.due = [next_due(&snapshot, &inputs), crds]
+            let due = next_due(&snapshot, &inputs);
+            out.due = [due, cluster.store().next_crd_due()]
                 .into_iter()
                 .flatten()
                 .min();
-            return (out, Some(snapshot));
+            let settled = done.is_none().then(|| (inputs, due));
+            return (out, Some(Kept { snapshot, settled }));
         }
         if round == MAX_ROUNDS {
             tracing::debug!(
@@ -173,9 +189,23 @@ pub fn settle(cluster: &SimCluster, mut earlier: Option<Snapshot>) -> (Settled, 
             );
             out.retry = true;
         }
-        earlier = Some(snapshot);
+        earlier = Some(Kept {
+            snapshot,
+            settled: None,
+        });
     }
     (out, earlier)
+}
+
+/// Whether controllers that had nothing to do with `before` still have
+/// nothing to do with `now` on the same world: the same inputs but the
+/// time, and no time-driven change due yet.
+fn still_settled(before: &Inputs, due: Option<DateTime<Utc>>, now: &Inputs) -> bool {
+    let same = Inputs {
+        now: before.now,
+        ..now.clone()
+    } == *before;
+    same && due.is_none_or(|d| now.now < d)
 }
 
 /// What the controllers get besides the objects.
@@ -201,6 +231,38 @@ pub fn inputs(cluster: &SimCluster, store: &Store) -> Inputs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settled_controllers_stay_settled_until_an_input_changes_or_time_is_due() {
+        let t0 = chrono::Utc::now();
+        let before = Inputs {
+            now: t0,
+            pod_ready_delay: chrono::Duration::seconds(1),
+            cpu_utilization: Default::default(),
+            generic_workloads: Vec::new(),
+        };
+        let at = |secs: i64| Inputs {
+            now: t0 + chrono::Duration::seconds(secs),
+            ..before.clone()
+        };
+        let mut loaded = at(1);
+        loaded
+            .cpu_utilization
+            .insert(("default".into(), "web".into()), 80.0);
+        let mut workloads = at(1);
+        workloads.generic_workloads = vec![Resource::new("apps.kruise.io", "clonesets")];
+        let due = Some(t0 + chrono::Duration::seconds(10));
+        let cases = [
+            ("later, nothing due", None, at(100), true),
+            ("before the due time", due, at(9), true),
+            ("at the due time", due, at(10), false),
+            ("the load changed", None, loaded, false),
+            ("a workload type appeared", None, workloads, false),
+        ];
+        for (what, due, now, want) in cases {
+            assert_eq!(still_settled(&before, due, &now), want, "{what}");
+        }
+    }
 
     #[test]
     fn sleeps_until_due_retries_sooner_and_never_past_the_fallback() {

@@ -45,14 +45,27 @@ impl Store {
 impl Snapshot {
     /// Takes over the parsed versions of `earlier` that are still current:
     /// every resource `earlier` had parsed is parsed here, from `earlier`
-    /// where the version is the same and from its JSON where not.
-    pub fn reuse(&mut self, earlier: Snapshot) {
+    /// where the version is the same and from its JSON where not. Returns
+    /// whether all of them were the same: then the controllers, which read
+    /// nothing else, see the world exactly as they saw `earlier`.
+    pub fn reuse(&mut self, earlier: Snapshot) -> bool {
+        // A resource that appeared may be one a controller listed while it
+        // had no objects, which left no trace: count it as a change.
+        let mut unchanged = self.objects.keys().eq(earlier.objects.keys());
         for (resource, before) in earlier.objects {
-            let (Some(listed), Some(parsed)) =
-                (self.objects.get(&resource), before.parsed.into_inner())
-            else {
+            let Some(parsed) = before.parsed.into_inner() else {
                 continue;
             };
+            let Some(listed) = self.objects.get(&resource) else {
+                unchanged = false;
+                continue;
+            };
+            unchanged &= listed.stored.len() == before.stored.len()
+                && listed
+                    .stored
+                    .iter()
+                    .zip(&before.stored)
+                    .all(|(a, b)| Arc::ptr_eq(a, b));
             // The same allocation is the same version: `before` keeps every
             // one of its versions alive, so no address was reused meanwhile.
             let mut known: HashMap<*const Stored, Option<Value>> =
@@ -65,6 +78,7 @@ impl Snapshot {
             // Freshly made, so not yet set.
             let _ = listed.parsed.set(values);
         }
+        unchanged
     }
 }
 
@@ -153,16 +167,36 @@ mod tests {
             .delete(&rt, Some("default"), "a", Default::default(), &opts)
             .expect("delete");
         let mut second = store.snapshot();
-        second.reuse(first);
+        assert!(!second.reuse(first), "configmaps changed");
         assert_eq!(names(&second), ["b", "c"]);
+        // A change to what was not read leaves the world as read unchanged.
+        let ns = store
+            .registry()
+            .get("", "v1", "namespaces")
+            .cloned()
+            .expect("namespaces");
+        let other = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}});
+        store.create(&ns, None, other, &opts).expect("create");
+        let mut third = store.snapshot();
+        assert!(third.reuse(second));
         // Resources nobody listed stay unparsed.
-        assert!(second.objects[&Resource::new("", "namespaces")]
+        assert!(third.objects[&Resource::new("", "namespaces")]
             .parsed
             .get()
             .is_none());
-        assert!(second.objects[&Resource::new("", "configmaps")]
+        assert!(third.objects[&Resource::new("", "configmaps")]
             .parsed
             .get()
             .is_some());
+        assert_eq!(names(&third), ["b", "c"]);
+    }
+
+    #[test]
+    fn a_resource_that_appears_is_a_change() {
+        // Listing a resource without objects leaves no trace in a snapshot.
+        let empty = store_with(&[]).snapshot();
+        assert!(names(&empty).is_empty());
+        let mut now = store_with(&["x"]).snapshot();
+        assert!(!now.reuse(empty));
     }
 }
