@@ -4,8 +4,9 @@
 //! or an admin action wakes it, the shared clock jumps, or the next
 //! time-driven change is due ([`controllers::due`]: readiness delays, Job
 //! run times, HPA syncs, cron schedules; and pending CRDs). A quiet cluster
-//! costs nothing between wake-ups. A busy one keeps what its controllers
-//! parsed for the next wake-up ([`cache`]).
+//! costs nothing between wake-ups, and a wake-up for writes its
+//! controllers do not read costs next to nothing. A busy one keeps what its
+//! controllers parsed for the next wake-up ([`cache`]).
 
 use super::cluster::{lock, SimCluster};
 use super::controllers::{self, due::next_due, Inputs, Resource};
@@ -51,10 +52,10 @@ pub async fn run(cluster: Arc<SimCluster>) {
             // Another cluster's admin API moved the shared clock.
             Ok(()) = advances.changed() => {}
             _ = tokio::time::sleep_until(wake_at) => {}
-            _ = tokio::time::sleep_until(quiet_at), if cache::global().holds(&cluster) => {
+            _ = tokio::time::sleep_until(quiet_at), if cache::global().holds_parsed(&cluster) => {
                 let c = cluster.clone();
                 // Freeing thousands of parsed objects takes a while.
-                tokio::task::spawn_blocking(move || cache::global().forget(&c));
+                tokio::task::spawn_blocking(move || cache::global().quiet(&c));
                 continue;
             }
         }

@@ -4,7 +4,9 @@
 //! one resource at a time, when a controller first lists that resource.
 //! A snapshot can take over what an earlier one parsed of the versions
 //! that have not changed since, so the rounds of one wake-up of the runner
-//! parse only what the previous round wrote.
+//! parse only what the previous round wrote; and it tells whether the
+//! controllers would see the world as they saw the earlier one, which an
+//! earlier snapshot stripped of its parsed objects still can.
 
 use super::{Store, Stored};
 use crate::sim::controllers::{Resource, World};
@@ -21,6 +23,14 @@ struct Listed {
     /// `stored`, parsed (`None` for a version that does not parse, which
     /// controllers then do not see).
     parsed: OnceLock<Vec<Option<Value>>>,
+    /// Listed by a controller, though no longer parsed ([`Snapshot::strip`]).
+    read: bool,
+}
+
+impl Listed {
+    fn read(&self) -> bool {
+        self.read || self.parsed.get().is_some()
+    }
 }
 
 impl Store {
@@ -34,6 +44,7 @@ impl Store {
                     let listed = Listed {
                         stored: objs.values().cloned().collect(),
                         parsed: OnceLock::new(),
+                        read: false,
                     };
                     (r.clone(), listed)
                 })
@@ -46,26 +57,31 @@ impl Snapshot {
     /// Takes over the parsed versions of `earlier` that are still current:
     /// every resource `earlier` had parsed is parsed here, from `earlier`
     /// where the version is the same and from its JSON where not. Returns
-    /// whether all of them were the same: then the controllers, which read
-    /// nothing else, see the world exactly as they saw `earlier`.
+    /// whether every resource the controllers read in `earlier` has the
+    /// same versions here: then the controllers, which read nothing else,
+    /// see the world exactly as they saw `earlier`.
     pub fn reuse(&mut self, earlier: Snapshot) -> bool {
         // A resource that appeared may be one a controller listed while it
         // had no objects, which left no trace: count it as a change.
         let mut unchanged = self.objects.keys().eq(earlier.objects.keys());
         for (resource, before) in earlier.objects {
-            let Some(parsed) = before.parsed.into_inner() else {
+            if !before.read() {
                 continue;
-            };
-            let Some(listed) = self.objects.get(&resource) else {
+            }
+            let Some(listed) = self.objects.get_mut(&resource) else {
                 unchanged = false;
                 continue;
             };
+            listed.read = true;
             unchanged &= listed.stored.len() == before.stored.len()
                 && listed
                     .stored
                     .iter()
                     .zip(&before.stored)
                     .all(|(a, b)| Arc::ptr_eq(a, b));
+            let Some(parsed) = before.parsed.into_inner() else {
+                continue;
+            };
             // The same allocation is the same version: `before` keeps every
             // one of its versions alive, so no address was reused meanwhile.
             let mut known: HashMap<*const Stored, Option<Value>> =
@@ -79,6 +95,30 @@ impl Snapshot {
             let _ = listed.parsed.set(values);
         }
         unchanged
+    }
+
+    /// Drops the parsed objects (ten times their JSON) and the versions of
+    /// what the controllers did not read, keeping what [`Snapshot::reuse`]
+    /// needs to tell a change; returns what it dropped, to be freed where
+    /// convenient.
+    pub fn strip(&mut self) -> Vec<Vec<Option<Value>>> {
+        let mut freed = Vec::new();
+        for listed in self.objects.values_mut() {
+            match listed.parsed.take() {
+                Some(values) => {
+                    listed.read = true;
+                    freed.push(values);
+                }
+                None if !listed.read => listed.stored = Vec::new(),
+                None => {}
+            }
+        }
+        freed
+    }
+
+    /// Whether it holds parsed objects.
+    pub fn parsed(&self) -> bool {
+        self.objects.values().any(|l| l.parsed.get().is_some())
     }
 }
 
@@ -189,6 +229,34 @@ mod tests {
             .get()
             .is_some());
         assert_eq!(names(&third), ["b", "c"]);
+    }
+
+    #[test]
+    fn a_stripped_snapshot_still_tells_whether_what_was_read_changed() {
+        let mut store = store_with(&["a"]);
+        let mut first = store.snapshot();
+        assert_eq!(names(&first), ["a"]);
+        assert_eq!(first.strip().len(), 1);
+        assert!(!first.parsed());
+        let mut second = store.snapshot();
+        assert!(second.reuse(first));
+        assert!(!second.parsed(), "nothing to take over");
+        let rt = store
+            .registry()
+            .get("", "v1", "configmaps")
+            .cloned()
+            .expect("configmaps");
+        let opts = WriteOptions {
+            dry_run: false,
+            field_manager: None,
+            now: chrono::Utc::now(),
+        };
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}});
+        store
+            .create(&rt, Some("default"), cm, &opts)
+            .expect("create");
+        let mut third = store.snapshot();
+        assert!(!third.reuse(second), "still known as read");
     }
 
     #[test]
