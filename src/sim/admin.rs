@@ -113,6 +113,8 @@ pub fn apply_faults(c: &SimCluster, spec: &FaultSpec) -> Result<Value, String> {
     if spec.nodes_not_ready.is_some() {
         set_nodes_ready(c, !not_ready);
     }
+    // Faults are inputs of the controllers' world too: let them look.
+    c.changed.notify_one();
     Ok(faults)
 }
 
@@ -124,6 +126,7 @@ async fn clear_faults(State(c): State<Arc<SimCluster>>) -> Response {
     if was_not_ready {
         set_nodes_ready(&c, true);
     }
+    c.changed.notify_one();
     json_response(StatusCode::OK, &lock(&c.faults).to_json())
 }
 
@@ -139,8 +142,15 @@ fn set_nodes_ready(c: &SimCluster, ready: bool) {
     let Some(rt) = store.registry().get("", "v1", "nodes").cloned() else {
         return;
     };
-    for node in store.list(&rt, None) {
-        let mut next = (*node).clone();
+    let nodes = match store.list(&rt, None) {
+        Ok(nodes) => nodes,
+        Err(e) => {
+            tracing::warn!(cluster = c.name(), error = %e, "failed to read the nodes");
+            return;
+        }
+    };
+    for node in nodes {
+        let mut next = node.clone();
         let (status, reason) = if ready {
             ("True", "KubeletReady")
         } else {
@@ -251,7 +261,7 @@ async fn capacity_summary(State(c): State<Arc<SimCluster>>) -> Response {
             store
                 .registry()
                 .get(g, "v1", p)
-                .map(|rt| store.list(rt, None).iter().map(|v| (**v).clone()).collect())
+                .and_then(|rt| store.list(rt, None).ok())
                 .unwrap_or_default()
         };
         (list("", "nodes"), list("", "pods"))

@@ -43,6 +43,11 @@ pub fn to_storage(rt: &ResourceType, mut object: Value) -> Value {
     object
 }
 
+/// Whether `rt`'s endpoint serves its objects other than as stored.
+pub fn needs_conversion(rt: &ResourceType) -> bool {
+    is_hpa_v1(rt)
+}
+
 /// A stored object as `rt`'s endpoint serves it (borrowed when no
 /// conversion is needed, which is almost always).
 pub fn to_served<'a>(rt: &ResourceType, object: &'a Value) -> Cow<'a, Value> {

@@ -5,7 +5,8 @@
 //! Layout, from the wire inwards:
 //! - `api/`: the HTTP layer (routing, discovery, OpenAPI, CRUD, watch,
 //!   `Status` errors, tables, protobuf request bodies);
-//! - `store`: one cluster's objects, resource versions and watch log;
+//! - `store`: one cluster's objects (kept serialized), resource versions
+//!   and watch log; `selectable`: what selectors read of each version;
 //! - `patch/` and `apply/`: merge, JSON and strategic-merge patches, and
 //!   server-side apply with field managers (pure functions on JSON); every
 //!   write that is not an apply goes through [`apply::record_update`] so
@@ -17,8 +18,9 @@
 //!   a [`controllers::World`] snapshot to a list of [`controllers::Action`]s;
 //! - `resources`: the registry of resource types (built-ins and CRDs);
 //! - `cluster`, `runner`, `server`, `admin`: one simulated cluster, the
-//!   loop that runs its controllers, the listeners and kubeconfig, and the
-//!   admin API (faults, load, nodes, clock, counters) under `/sim/`.
+//!   loop that runs its controllers (on writes, and when something is due),
+//!   the listeners and kubeconfig, and the admin API (faults, load, nodes,
+//!   clock, counters) under `/sim/`.
 
 pub mod admin;
 pub mod api;
@@ -36,6 +38,7 @@ pub mod protobuf;
 pub mod resources;
 pub mod runner;
 pub mod schema_keys;
+pub mod selectable;
 pub mod selector;
 pub mod server;
 pub mod store;

@@ -1,7 +1,9 @@
 //! Label and field selectors in their query-string form
 //! (`app=web,tier in (a,b),!canary`; `metadata.name=web,status.phase!=Running`),
-//! parsed once per request and matched against JSON objects.
+//! parsed once per request and matched against JSON objects or against
+//! the [`Selectable`] extract the store keeps of each version.
 
+use super::selectable::Selectable;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -43,7 +45,15 @@ impl LabelSelector {
     }
 
     pub fn matches(&self, labels: Option<&serde_json::Map<String, Value>>) -> bool {
-        let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
+        self.matches_with(|k| labels.and_then(|l| l.get(k)).and_then(Value::as_str))
+    }
+
+    /// Matches a stored version by its labels.
+    pub fn matches_selectable(&self, object: &Selectable) -> bool {
+        self.matches_with(|k| object.label(k))
+    }
+
+    fn matches_with<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> bool {
         self.requirements.iter().all(|(key, op)| match op {
             Op::Exists => get(key).is_some(),
             Op::NotExists => get(key).is_none(),
@@ -152,7 +162,7 @@ pub struct FieldSelector {
 
 /// Fields every resource can be selected by, and those particular kinds add
 /// (the ones clients use: informers, `kubectl get pods --field-selector`).
-fn supported(kind: &str, field: &str) -> bool {
+pub(crate) fn supported(kind: &str, field: &str) -> bool {
     matches!(field, "metadata.name" | "metadata.namespace")
         || match kind {
             "Pod" => matches!(
@@ -200,17 +210,10 @@ impl FieldSelector {
         Ok(FieldSelector { requirements })
     }
 
-    pub fn matches(&self, object: &Value) -> bool {
-        self.requirements.iter().all(|(field, neg, value)| {
-            let pointer = format!("/{}", field.replace('.', "/"));
-            let actual = match object.pointer(&pointer) {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Bool(b)) => b.to_string(),
-                Some(Value::Number(n)) => n.to_string(),
-                _ => String::new(),
-            };
-            (actual == *value) != *neg
-        })
+    pub fn matches(&self, object: &Selectable) -> bool {
+        self.requirements
+            .iter()
+            .all(|(field, neg, value)| (object.field(field) == value) != *neg)
     }
 
     /// The name this selector pins, if it has `metadata.name=<n>`.
@@ -248,6 +251,7 @@ mod tests {
         for (sel, want) in cases {
             let s = LabelSelector::parse(sel).unwrap();
             assert_eq!(s.matches_object(&obj), want, "{sel}");
+            assert_eq!(s.matches_selectable(&Selectable::of(&obj)), want, "{sel}");
         }
     }
 
@@ -261,9 +265,13 @@ mod tests {
     #[test]
     fn field_selectors_support_the_documented_fields_only() {
         let pod = json!({"metadata": {"name": "p", "namespace": "d"}, "spec": {"nodeName": "n1"}, "status": {"phase": "Running"}});
+        let pod = Selectable::of(&pod);
         let s = FieldSelector::parse("spec.nodeName=n1,status.phase!=Pending", "Pod").unwrap();
         assert!(s.matches(&pod));
         assert!(!FieldSelector::parse("metadata.name=q", "Pod")
+            .unwrap()
+            .matches(&pod));
+        assert!(FieldSelector::parse("status.podIP=", "Pod")
             .unwrap()
             .matches(&pod));
         assert_eq!(
@@ -276,5 +284,43 @@ mod tests {
             FieldSelector::parse("spec.nodeName=n1", "Deployment"),
             Err(SelectorError::UnsupportedField("spec.nodeName".into()))
         );
+    }
+
+    #[test]
+    fn every_supported_field_is_kept_by_the_store() {
+        let kinds = [
+            "Pod",
+            "Event",
+            "Secret",
+            "Node",
+            "Namespace",
+            "ReplicaSet",
+            "Job",
+            "Deployment",
+        ];
+        let fields = [
+            "metadata.name",
+            "metadata.namespace",
+            "spec.nodeName",
+            "status.phase",
+            "spec.schedulerName",
+            "status.podIP",
+            "spec.serviceAccountName",
+            "spec.restartPolicy",
+            "involvedObject.name",
+            "reason",
+            "type",
+            "source",
+            "spec.unschedulable",
+            "status.replicas",
+            "status.successful",
+        ];
+        for kind in kinds {
+            for field in fields {
+                if supported(kind, field) {
+                    assert!(crate::sim::selectable::kept(field), "{kind} {field}");
+                }
+            }
+        }
     }
 }

@@ -2,7 +2,6 @@
 //! the DeleteOptions body (or query).
 
 use super::handlers::{decode_body, options, selectors};
-use super::list::{name_of, ns_of};
 use super::path::Target;
 use super::{json_response, Request};
 use crate::sim::cluster::SimCluster;
@@ -50,10 +49,15 @@ pub fn delete_collection(
     let opts = options(cluster, req);
     let mut store = cluster.store();
     let victims: Vec<(String, String)> = store
-        .list(&t.rt, t.namespace.as_deref())
+        .list_stored(&t.rt, t.namespace.as_deref())
         .iter()
-        .filter(|o| labels.matches_object(o) && fields.matches(o))
-        .map(|o| (ns_of(o).to_string(), name_of(o).to_string()))
+        .filter(|o| labels.matches_selectable(&o.select) && fields.matches(&o.select))
+        .map(|o| {
+            (
+                o.select.namespace().to_string(),
+                o.select.name().to_string(),
+            )
+        })
         .collect();
     let mut items = Vec::new();
     for (ns, name) in victims {

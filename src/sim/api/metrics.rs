@@ -8,11 +8,16 @@ use serde_json::Value;
 
 /// The metrics objects of `rt` (pods or nodes), in `ns` when given.
 pub fn metrics(cluster: &SimCluster, rt: &ResourceType, ns: Option<&str>) -> Vec<Value> {
-    let store = cluster.store();
-    let inputs = crate::sim::runner::inputs(cluster, &store);
+    let (snapshot, inputs) = {
+        let store = cluster.store();
+        (
+            store.snapshot(),
+            crate::sim::runner::inputs(cluster, &store),
+        )
+    };
     let items = match rt.plural.as_str() {
-        "pods" => metrics::pod_metrics(&*store, &inputs),
-        _ => metrics::node_metrics(&*store, &inputs),
+        "pods" => metrics::pod_metrics(&snapshot, &inputs),
+        _ => metrics::node_metrics(&snapshot, &inputs),
     };
     items
         .into_iter()

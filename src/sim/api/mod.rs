@@ -154,7 +154,11 @@ async fn dispatch(
 }
 
 pub fn json_response<T: serde::Serialize + ?Sized>(code: StatusCode, body: &T) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    json_bytes_response(code, serde_json::to_vec(body).unwrap_or_default())
+}
+
+/// A response of JSON already serialized.
+pub fn json_bytes_response(code: StatusCode, bytes: Vec<u8>) -> Response {
     (code, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
 }
 

@@ -11,8 +11,9 @@ use super::path::Target;
 use super::{error_response, table, Request};
 use crate::sim::cluster::SimCluster;
 use crate::sim::error::ApiError;
+use crate::sim::selectable::Selectable;
 use crate::sim::selector::{FieldSelector, LabelSelector};
-use crate::sim::store::{resource_of, Change, ChangeKind};
+use crate::sim::store::{resource_of, Change, ChangeKind, Stored};
 use axum::body::{Body, Bytes};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -34,17 +35,12 @@ struct Filter {
 }
 
 impl Filter {
-    fn matches(&self, object: &Value) -> bool {
+    fn matches(&self, object: &Selectable) -> bool {
         let ns_ok = match &self.target.namespace {
-            Some(ns) => {
-                object
-                    .pointer("/metadata/namespace")
-                    .and_then(Value::as_str)
-                    == Some(ns)
-            }
+            Some(ns) => object.namespace() == ns,
             None => true,
         };
-        ns_ok && self.labels.matches_object(object) && self.fields.matches(object)
+        ns_ok && self.labels.matches_selectable(object) && self.fields.matches(object)
     }
 
     /// The event this change is for this watch, if any.
@@ -52,7 +48,7 @@ impl Filter {
         if change.resource != resource_of(&self.target.rt) {
             return None;
         }
-        let now = self.matches(&change.object);
+        let now = self.matches(&change.object.select);
         let before = change.previous.as_deref().is_some_and(|p| self.matches(p));
         let kind = match change.kind {
             ChangeKind::Added if now => "ADDED",
@@ -65,17 +61,29 @@ impl Filter {
         Some(self.encode(kind, &change.object, cluster))
     }
 
-    fn encode(&self, kind: &str, object: &Value, cluster: &SimCluster) -> Bytes {
-        let object = if self.as_table {
+    /// `{"type": kind, "object": …}` and a newline, written around the
+    /// stored JSON (parsed only for a Table).
+    fn encode(&self, kind: &str, object: &Stored, cluster: &SimCluster) -> Bytes {
+        if self.as_table {
+            let object = match object.parse() {
+                Ok(o) => o,
+                Err(e) => return error_event(&e),
+            };
             let rv = object
                 .pointer("/metadata/resourceVersion")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            table::table(&self.target.rt.kind, &[object], rv, cluster.clock.now())
-        } else {
-            object.clone()
-        };
-        line(&json!({"type": kind, "object": object}))
+            let table = table::table(&self.target.rt.kind, &[&object], rv, cluster.clock.now());
+            return line(&json!({"type": kind, "object": table}));
+        }
+        let json = object.json();
+        let mut bytes = Vec::with_capacity(json.len() + kind.len() + 24);
+        bytes.extend_from_slice(b"{\"type\":\"");
+        bytes.extend_from_slice(kind.as_bytes());
+        bytes.extend_from_slice(b"\",\"object\":");
+        bytes.extend_from_slice(json);
+        bytes.extend_from_slice(b"}\n");
+        Bytes::from(bytes)
     }
 
     fn bookmark(&self, rv: u64, initial_end: bool) -> Bytes {
@@ -152,8 +160,8 @@ fn start(cluster: Arc<SimCluster>, target: Target, req: &Request) -> Result<Stre
         let store = cluster.store();
         let rx = store.subscribe();
         if send_initial || rv.is_none() {
-            for object in store.list(&filter.target.rt, filter.target.namespace.as_deref()) {
-                if filter.matches(&object) {
+            for object in store.list_stored(&filter.target.rt, filter.target.namespace.as_deref()) {
+                if filter.matches(&object.select) {
                     queue.push_back(filter.encode("ADDED", &object, &cluster));
                 }
             }

@@ -16,7 +16,7 @@ pub(crate) struct Cond<'a> {
 
 /// The object's `status.conditions`.
 pub(crate) fn conditions(v: &Value) -> &[Value] {
-    v.pointer("/status/conditions")
+    super::ptr::at(v, "/status/conditions")
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default()

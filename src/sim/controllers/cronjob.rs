@@ -14,6 +14,7 @@
 //! deleted, oldest first. Status: `active`, `lastScheduleTime`,
 //! `lastSuccessfulTime`.
 
+use super::due::Due;
 use super::events::Recorder;
 use super::job::{self, finished};
 use super::obj::{
@@ -60,6 +61,40 @@ fn latest_fire(
             Some(tz) => fires(s, t.with_timezone(&tz)),
             None => fires(s, *t),
         })
+}
+
+/// The first minute after `now` at which the schedule fires (looking a
+/// week ahead).
+fn next_fire(
+    s: &CronSchedule,
+    tz: Option<chrono_tz::Tz>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let floor = now.with_second(0).and_then(|t| t.with_nanosecond(0))?;
+    (1..=LOOKBACK_MINUTES)
+        .map(|m| floor + Duration::minutes(m))
+        .find(|t| match tz {
+            Some(tz) => fires(s, t.with_timezone(&tz)),
+            None => fires(s, *t),
+        })
+}
+
+/// When an unsuspended CronJob's schedule next fires.
+pub(crate) fn due(world: &dyn World, inputs: &Inputs, due: &mut Due) {
+    for cj in world.list(&resource()) {
+        if is_deleting(cj) || cj.pointer("/spec/suspend") == Some(&json!(true)) {
+            continue;
+        }
+        let Some(schedule) = str_at(cj, "/spec/schedule").and_then(|s| cron::parse(s).ok()) else {
+            continue;
+        };
+        let tz = str_at(cj, "/spec/timeZone").and_then(|z| z.parse::<chrono_tz::Tz>().ok());
+        match next_fire(&schedule, tz, inputs.now) {
+            Some(t) => due.at(t),
+            // Nothing within a week (e.g. February 30th): look again then.
+            None => due.at(inputs.now + Duration::minutes(LOOKBACK_MINUTES)),
+        }
+    }
 }
 
 pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {

@@ -38,6 +38,8 @@ use serde_json::{json, Value};
 mod rollout;
 mod status;
 
+pub(crate) use status::due;
+
 pub(crate) fn resource() -> Resource {
     Resource::new("apps", "deployments")
 }

@@ -8,10 +8,11 @@
 //! - pods bound to a node that no longer exists are deleted (pod GC);
 //! - events older than an hour are deleted (the API server's event TTL).
 
+use super::due::Due;
 use super::obj::{is_deleting, name, ns, owner_refs, str_at, time_at, uid};
 use super::pod::node_name;
 use super::{Action, Inputs, Resource, World};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -90,14 +91,27 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
     }
     let events = super::events::resource();
     for e in world.list(&events) {
-        let last = time_at(e, "/lastTimestamp")
-            .or_else(|| time_at(e, "/eventTime"))
-            .or_else(|| time_at(e, "/metadata/creationTimestamp"));
-        if last.is_some_and(|t| t + Duration::hours(EVENT_TTL_HOURS) < inputs.now) {
+        if event_seen(e).is_some_and(|t| t + Duration::hours(EVENT_TTL_HOURS) < inputs.now) {
             out.push(delete(&events, e));
         }
     }
     out
+}
+
+/// When an event was last seen, which its TTL counts from.
+fn event_seen(e: &Value) -> Option<DateTime<Utc>> {
+    time_at(e, "/lastTimestamp")
+        .or_else(|| time_at(e, "/eventTime"))
+        .or_else(|| time_at(e, "/metadata/creationTimestamp"))
+}
+
+/// When events outlive their TTL.
+pub(crate) fn due(world: &dyn World, due: &mut Due) {
+    for e in world.list(&super::events::resource()) {
+        if let Some(t) = event_seen(e) {
+            due.after(t + Duration::hours(EVENT_TTL_HOURS));
+        }
+    }
 }
 
 fn delete(r: &Resource, o: &Value) -> Action {

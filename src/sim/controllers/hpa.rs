@@ -27,6 +27,7 @@
 //! Not modelled: scaling rate policies (`behavior.*.policies`), metrics
 //! other than cpu Utilization, the ready-pod corrections Kubernetes applies.
 
+use super::due::Due;
 use super::events::Recorder;
 use super::metrics::{pod_cpu_milli, utilization, Owners};
 use super::obj::{
@@ -142,6 +143,23 @@ fn in_window(
         .reduce(pick)
 }
 
+/// When each HPA is next evaluated: a sync period after the last time
+/// (the stabilization windows are judged then too, as in Kubernetes).
+pub(crate) fn due(world: &dyn World, due: &mut Due) {
+    for hpa in world.list(&resource()) {
+        if let Some(t) = last_evaluated(hpa).filter(|_| !is_deleting(hpa)) {
+            due.at(t + Duration::seconds(SYNC_PERIOD_SECONDS));
+        }
+    }
+}
+
+fn last_evaluated(hpa: &Value) -> Option<DateTime<Utc>> {
+    time_at(
+        hpa,
+        &format!("/status/{}", LAST_EVALUATED_FIELD.replace('/', "~1")),
+    )
+}
+
 pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
     let hpas = world.list(&resource());
     if hpas.is_empty() {
@@ -155,10 +173,7 @@ pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {
         if is_deleting(hpa) {
             continue;
         }
-        let last = time_at(
-            hpa,
-            &format!("/status/{}", LAST_EVALUATED_FIELD.replace('/', "~1")),
-        );
+        let last = last_evaluated(hpa);
         let spec_seen = i64_at(hpa, "/status/observedGeneration") == Some(generation(hpa));
         if spec_seen && last.is_some_and(|t| now - t < Duration::seconds(SYNC_PERIOD_SECONDS)) {
             continue;

@@ -15,6 +15,7 @@
 //! Not modelled: the Indexed completion mode, pod failure policies and the
 //! exponential back-off between retries (a failed pod is replaced at once).
 
+use super::due::Due;
 use super::events::Recorder;
 use super::obj::{
     by_controller, conditions, find_condition, fmt_time, i64_at, is_deleting, merge_conditions,
@@ -44,6 +45,35 @@ fn finished_at(p: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
         .iter()
         .filter_map(|c| time_at(c, "/state/terminated/finishedAt"))
         .max()
+}
+
+/// When a finished Job was done (its completionTime, else when it failed).
+fn done_at(job: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
+    time_at(job, "/status/completionTime").or_else(|| {
+        find_condition(conditions(job), "Failed").and_then(|c| time_at(c, "/lastTransitionTime"))
+    })
+}
+
+/// When a running Job reaches `activeDeadlineSeconds`, and when a finished
+/// one is deleted (`ttlSecondsAfterFinished`).
+pub(crate) fn due(world: &dyn World, due: &mut Due) {
+    for job in world.list(&resource()) {
+        if is_deleting(job) {
+            continue;
+        }
+        if finished(job).is_some() {
+            if let (Some(ttl), Some(t)) =
+                (i64_at(job, "/spec/ttlSecondsAfterFinished"), done_at(job))
+            {
+                due.at(t + Duration::seconds(ttl));
+            }
+        } else if let (Some(s), Some(t)) = (
+            i64_at(job, "/spec/activeDeadlineSeconds"),
+            time_at(job, "/status/startTime"),
+        ) {
+            due.at(t + Duration::seconds(s));
+        }
+    }
 }
 
 pub fn reconcile(world: &dyn World, inputs: &Inputs) -> Vec<Action> {

@@ -20,6 +20,7 @@
 //! by name), taking the lowest host number from .2 that no running pod on
 //! that node holds.
 
+use super::due::Due;
 use super::node;
 use super::obj::{
     annotation, conditions, find_condition, fmt_time, is_deleting, merge_conditions, name, str_at,
@@ -30,7 +31,7 @@ use super::replicaset::pods;
 use super::scheduler::nodes;
 use super::{Action, Inputs, World};
 use super::{DEFAULT_RUN_SECONDS, EXIT_CODE_ANNOTATION, RUN_SECONDS_ANNOTATION};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -106,8 +107,9 @@ fn settled(p: &Value, node: &Value) -> bool {
         && images("/spec/containers", "/image") == images("/status/containerStatuses", "/image")
 }
 
-fn pod_status(p: &Value, node: &Value, inputs: &Inputs, host_ip: &str, pod_ip: &str) -> Value {
-    let now = inputs.now;
+/// When the pod was scheduled (`now` if it is not marked yet) and, for a
+/// run-to-completion pod, when it terminates.
+fn run_times(p: &Value, now: DateTime<Utc>) -> (DateTime<Utc>, Option<DateTime<Utc>>) {
     let scheduled = find_condition(conditions(p), "PodScheduled")
         .filter(|c| str_at(c, "/status") == Some("True"))
         .and_then(|c| time_at(c, "/lastTransitionTime"))
@@ -122,6 +124,28 @@ fn pod_status(p: &Value, node: &Value, inputs: &Inputs, host_ip: &str, pod_ip: &
             .unwrap_or(DEFAULT_RUN_SECONDS);
         scheduled + Duration::seconds(secs.max(0))
     });
+    (scheduled, finished_at)
+}
+
+/// When a bound pod's status next changes with time alone: it turns Ready
+/// `pod_ready_delay` after it was scheduled (if its node is Ready, which is
+/// not checked here), and a run-to-completion pod terminates.
+pub(crate) fn due(world: &dyn World, inputs: &Inputs, due: &mut Due) {
+    for p in world.list(&pods()) {
+        if node_name(p).is_none() || is_deleting(p) || is_terminal(p) {
+            continue;
+        }
+        let (scheduled, finished_at) = run_times(p, inputs.now);
+        due.at(scheduled + inputs.pod_ready_delay);
+        if let Some(t) = finished_at {
+            due.at(t);
+        }
+    }
+}
+
+fn pod_status(p: &Value, node: &Value, inputs: &Inputs, host_ip: &str, pod_ip: &str) -> Value {
+    let now = inputs.now;
+    let (scheduled, finished_at) = run_times(p, now);
     let exit_code = annotation(p, EXIT_CODE_ANNOTATION)
         .and_then(|s| s.trim().parse::<i64>().ok())
         .unwrap_or(0);

@@ -7,11 +7,12 @@
 //!
 //! What the executor must know:
 //! - [`run_all`] runs every controller on one snapshot; run it again on the
-//!   result until it returns nothing (a few rounds), and again whenever time
-//!   advances (readiness delays, job run times, stabilization windows and
-//!   cron schedules are all read from `inputs.now`; a tick of a second or
-//!   so is plenty). Each controller is also callable alone
-//!   (`<module>::reconcile`, a [`Controller`]).
+//!   result until it returns nothing (a few rounds), and again when time
+//!   reaches [`due::next_due`] of the settled world (readiness delays, job
+//!   run times, HPA syncs and cron schedules are all read from
+//!   `inputs.now`; `next_due` says when the next one flips). Each
+//!   controller is also callable alone (`<module>::reconcile`, a
+//!   [`Controller`]).
 //! - Within one round an object is created at most once and its status
 //!   written at most once, so the order of the actions does not matter.
 //!   `Update`s carry the snapshot's `resourceVersion`; rejecting a stale one
@@ -49,9 +50,10 @@
 //! Layout: one file per controller (`deployment/`, `replicaset`,
 //! `statefulset/`, `daemonset`, `job`, `cronjob`, `generic`, `hpa`,
 //! `claims` (the PersistentVolumeClaim binder), `scheduler`, `kubelet`,
-//! `gc`), `metrics`, `managers` (whom each write is recorded as), and
-//! shared helpers (`obj` for JSON access and hashes, `cond` for conditions,
-//! `pod`, `node`, `events`).
+//! `gc`), `metrics`, `managers` (whom each write is recorded as), `due`
+//! (when time alone makes them act; each time-driven controller has a `due`
+//! next to its rule), and shared helpers (`obj` for JSON access and hashes,
+//! `cond` for conditions, `pod`, `node`, `events`).
 //! The tests (`tests/`) run the controllers end to end in `testing`'s
 //! in-memory world.
 
@@ -64,6 +66,7 @@ mod cond;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+pub mod due;
 mod events;
 pub mod gc;
 pub mod generic;
@@ -75,6 +78,7 @@ pub mod metrics;
 mod node;
 mod obj;
 mod pod;
+mod ptr;
 pub mod replicaset;
 pub mod scheduler;
 pub mod statefulset;
@@ -164,7 +168,7 @@ pub enum Action {
 }
 
 /// Everything besides the objects that controllers depend on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Inputs {
     pub now: DateTime<Utc>,
     /// How long a scheduled pod takes to become Ready.

@@ -12,21 +12,22 @@ use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) use super::cond::{conditions, find_condition, merge_condition, merge_conditions, Cond};
+use super::ptr::at;
 
 /// The string at JSON pointer `ptr`.
 pub(crate) fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
-    v.pointer(ptr).and_then(Value::as_str)
+    at(v, ptr).and_then(Value::as_str)
 }
 
 /// The integer at `ptr` (a float with no fraction counts).
 pub(crate) fn i64_at(v: &Value, ptr: &str) -> Option<i64> {
-    let x = v.pointer(ptr)?;
+    let x = at(v, ptr)?;
     x.as_i64()
         .or_else(|| x.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
 }
 
 pub(crate) fn bool_at(v: &Value, ptr: &str) -> bool {
-    v.pointer(ptr).and_then(Value::as_bool).unwrap_or(false)
+    at(v, ptr).and_then(Value::as_bool).unwrap_or(false)
 }
 
 pub(crate) fn name(v: &Value) -> &str {
@@ -47,7 +48,7 @@ pub(crate) fn generation(v: &Value) -> i64 {
 }
 
 pub(crate) fn labels(v: &Value) -> BTreeMap<String, String> {
-    string_map(v.pointer("/metadata/labels"))
+    string_map(at(v, "/metadata/labels"))
 }
 
 /// A JSON object of strings as a map (non-string values are skipped).
@@ -62,20 +63,19 @@ pub(crate) fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
 }
 
 pub(crate) fn annotation<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.pointer("/metadata/annotations")
+    at(v, "/metadata/annotations")
         .and_then(|a| a.get(key))
         .and_then(Value::as_str)
 }
 
 /// Whether the object is being deleted (it has a deletionTimestamp).
 pub(crate) fn is_deleting(v: &Value) -> bool {
-    v.pointer("/metadata/deletionTimestamp")
-        .is_some_and(|t| !t.is_null())
+    at(v, "/metadata/deletionTimestamp").is_some_and(|t| !t.is_null())
 }
 
 /// The ownerReferences of an object.
 pub(crate) fn owner_refs(v: &Value) -> &[Value] {
-    v.pointer("/metadata/ownerReferences")
+    at(v, "/metadata/ownerReferences")
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default()

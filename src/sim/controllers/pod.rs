@@ -2,7 +2,9 @@
 //! availability, resource requests, building a pod from a template, and the
 //! order in which surplus pods are deleted.
 
+use super::due::Due;
 use super::obj::{i64_at, is_deleting, name, str_at, time_at};
+use super::{Inputs, Resource, World};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use std::cmp::Reverse;
@@ -50,6 +52,33 @@ pub(crate) fn is_available(p: &Value, min_ready_seconds: i64, now: DateTime<Utc>
     }
     min_ready_seconds <= 0
         || ready_since(p).is_some_and(|t| t + chrono::Duration::seconds(min_ready_seconds) <= now)
+}
+
+/// When Ready pods become available: `minReadySeconds` after they turned
+/// Ready, for each value of it some workload has (which workload owns
+/// which pod is the controllers' business; the values are few).
+pub(crate) fn availability_due(world: &dyn World, inputs: &Inputs, due: &mut Due) {
+    let workloads = ["deployments", "replicasets", "statefulsets", "daemonsets"]
+        .map(|plural| Resource::new("apps", plural));
+    let mut waits: Vec<i64> = workloads
+        .iter()
+        .chain(&inputs.generic_workloads)
+        .flat_map(|r| world.list(r))
+        .filter_map(|w| i64_at(w, "/spec/minReadySeconds"))
+        .filter(|m| *m > 0)
+        .collect();
+    if waits.is_empty() {
+        return;
+    }
+    waits.sort_unstable();
+    waits.dedup();
+    for p in world.list(&Resource::new("", "pods")) {
+        if let Some(t) = ready_since(p).filter(|_| is_active(p)) {
+            for m in &waits {
+                due.at(t + chrono::Duration::seconds(*m));
+            }
+        }
+    }
 }
 
 /// A pod built from a workload's pod template: the template's labels (plus

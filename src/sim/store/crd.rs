@@ -39,6 +39,11 @@ impl Store {
         }
     }
 
+    /// When the next pending CRD is due to be Established.
+    pub fn next_crd_due(&self) -> Option<DateTime<Utc>> {
+        self.crds_pending.values().min().copied()
+    }
+
     /// Establishes the pending CRDs whose delay has passed; returns whether
     /// any was.
     pub fn establish_due_crds(&mut self, now: DateTime<Utc>) -> bool {

@@ -4,12 +4,13 @@
 //! state), garbage collection of objects whose owners are all gone, and
 //! namespace deletion (its contents go first).
 
-use super::{resource_of, timestamp, ChangeKind, Store, WriteOptions};
+use super::{resource_of, timestamp, ChangeKind, Store, Stored, WriteOptions};
 use crate::sim::controllers::Resource;
 use crate::sim::error::ApiError;
 use crate::sim::resources::ResourceType;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// `propagationPolicy` of a DeleteOptions body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -95,22 +96,30 @@ impl Store {
     /// collects garbage, and finishes a terminating namespace that is now empty.
     pub(super) fn remove(&mut self, rt: &ResourceType, ns: &str, name: &str) {
         let resource = resource_of(rt);
-        let Some(object) = self
+        let Some(stored) = self
             .objects
             .get_mut(&resource)
             .and_then(|o| o.remove(&(ns.to_string(), name.to_string())))
         else {
             return;
         };
+        // Our own serialization parses; were it not to, the object still
+        // goes, and watches see its last state without the new version.
+        let object = stored.parse().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "deleting an object that does not parse");
+            json!({})
+        });
         self.rv += 1;
-        let mut last = (*object).clone();
-        last["metadata"]["resourceVersion"] = json!(self.rv.to_string());
+        let mut last = object.clone();
+        if last.is_object() {
+            last["metadata"]["resourceVersion"] = json!(self.rv.to_string());
+        }
         self.log_change(
             resource,
             ns.to_string(),
             ChangeKind::Deleted,
-            std::sync::Arc::new(last),
-            Some(object.clone()),
+            Arc::new(Stored::new(&last)),
+            Some(stored.select.clone()),
         );
         if rt.kind == "CustomResourceDefinition" {
             self.crds_pending.remove(name);
@@ -134,36 +143,25 @@ impl Store {
         }
     }
 
+    /// Every uid that exists.
+    fn live_uids(&self) -> BTreeSet<&str> {
+        self.objects
+            .values()
+            .flat_map(|o| o.values())
+            .map(|o| &*o.uid)
+            .filter(|u| !u.is_empty())
+            .collect()
+    }
+
     /// Deletes every object whose owners (by uid) are all gone.
     fn collect_garbage(&mut self) {
         loop {
-            let live: BTreeSet<String> = self
-                .objects
-                .values()
-                .flat_map(|o| o.values())
-                .filter_map(|o| {
-                    o.pointer("/metadata/uid")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                })
-                .collect();
+            let live = self.live_uids();
             let orphans: Vec<(Resource, String, String)> = self
                 .objects
                 .iter()
                 .flat_map(|(r, objs)| objs.iter().map(move |(k, o)| (r, k, o)))
-                .filter(|(_, _, o)| {
-                    let owners = o
-                        .pointer("/metadata/ownerReferences")
-                        .and_then(Value::as_array);
-                    owners.is_some_and(|refs| {
-                        !refs.is_empty()
-                            && refs.iter().all(|r| {
-                                r.get("uid")
-                                    .and_then(Value::as_str)
-                                    .is_none_or(|u| !live.contains(u))
-                            })
-                    })
-                })
+                .filter(|(_, _, o)| o.orphaned(&live))
                 .map(|(r, k, _)| (r.clone(), k.0.clone(), k.1.clone()))
                 .collect();
             if orphans.is_empty() {
@@ -191,37 +189,26 @@ impl Store {
     }
 
     fn has_unmarked_orphans(&self) -> bool {
-        let live: BTreeSet<&str> = self
-            .objects
+        let live = self.live_uids();
+        self.objects
             .values()
             .flat_map(|o| o.values())
-            .filter_map(|o| o.pointer("/metadata/uid").and_then(Value::as_str))
-            .collect();
-        self.objects.values().flat_map(|o| o.values()).any(|o| {
-            o.pointer("/metadata/deletionTimestamp").is_none()
-                && o.pointer("/metadata/ownerReferences")
-                    .and_then(Value::as_array)
-                    .is_some_and(|refs| {
-                        !refs.is_empty()
-                            && refs.iter().all(|r| {
-                                r.get("uid")
-                                    .and_then(Value::as_str)
-                                    .is_none_or(|u| !live.contains(u))
-                            })
-                    })
-        })
+            .any(|o| !o.deleting && o.orphaned(&live))
     }
 
     /// Drops ownerReferences to `uid` from every object.
     fn orphan_dependents(&mut self, uid: &str) {
-        let dependents: Vec<(Resource, (String, String), Value)> = self
+        let dependents: Vec<(Resource, (String, String), Arc<Stored>)> = self
             .objects
             .iter()
             .flat_map(|(r, objs)| objs.iter().map(move |(k, o)| (r, k, o)))
-            .filter(|(_, _, o)| refers_to(o, uid))
-            .map(|(r, k, o)| (r.clone(), k.clone(), (**o).clone()))
+            .filter(|(_, _, o)| o.refers_to(uid))
+            .map(|(r, k, o)| (r.clone(), k.clone(), o.clone()))
             .collect();
-        for (resource, key, mut object) in dependents {
+        for (resource, key, stored) in dependents {
+            let Ok(mut object) = stored.parse() else {
+                continue;
+            };
             if let Some(refs) = object
                 .pointer_mut("/metadata/ownerReferences")
                 .and_then(Value::as_array_mut)
@@ -260,7 +247,7 @@ impl Store {
         self.objects
             .get(&Resource::new("", "namespaces"))
             .and_then(|o| o.get(&(String::new(), ns.to_string())))
-            .is_some_and(|o| o.pointer("/metadata/deletionTimestamp").is_some())
+            .is_some_and(|o| o.deleting)
     }
 
     /// The served type of a store key (its first registered version).
@@ -271,14 +258,4 @@ impl Store {
             .find(|t| t.group == resource.group && t.plural == resource.plural && !t.read_only)
             .cloned()
     }
-}
-
-fn refers_to(object: &Value, uid: &str) -> bool {
-    object
-        .pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array)
-        .is_some_and(|refs| {
-            refs.iter()
-                .any(|r| r.get("uid").and_then(Value::as_str) == Some(uid))
-        })
 }

@@ -2,6 +2,8 @@
 //! API. Every write goes through here, gets the next resource version from
 //! one counter, and is appended to a bounded change log that watches replay
 //! from (an expired version gets 410) and follow (a broadcast channel).
+//! Objects are kept serialized ([`Stored`]); the log shares the current
+//! versions and keeps, of each replaced one, only what selectors read.
 //!
 //! The store is synchronous and holds no lock itself; the cluster wraps it
 //! in a mutex, so a read-modify-write (a patch) is atomic.
@@ -10,15 +12,19 @@ mod admission;
 pub mod binding;
 mod crd;
 mod delete;
+mod snapshot;
+mod stored;
 mod world;
 mod write;
 
 pub use delete::Propagation;
-pub use world::Snapshot;
+pub use snapshot::Snapshot;
+pub use stored::Stored;
 
 use super::controllers::Resource;
 use super::error::ApiError;
 use super::resources::{Registry, ResourceType};
+use super::selectable::Selectable;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, VecDeque};
@@ -51,10 +57,12 @@ pub struct Change {
     /// `""` for cluster-scoped objects.
     pub namespace: String,
     pub kind: ChangeKind,
-    pub object: Arc<Value>,
-    /// The object before the change (for watches with selectors: an object
-    /// that stops matching is a DELETED event to them).
-    pub previous: Option<Arc<Value>>,
+    /// The object after the change; for a deletion, its last state at `rv`.
+    pub object: Arc<Stored>,
+    /// What selectors read of the object before the change (for watches
+    /// with selectors: an object that stops matching is a DELETED event to
+    /// them).
+    pub previous: Option<Arc<Selectable>>,
 }
 
 /// Options every write takes.
@@ -78,7 +86,7 @@ pub enum Part {
     All,
 }
 
-type Objects = BTreeMap<(String, String), Arc<Value>>;
+type Objects = BTreeMap<(String, String), Arc<Stored>>;
 
 /// The objects of one cluster.
 pub struct Store {
@@ -179,12 +187,23 @@ impl Store {
         Ok(self.log.iter().filter(|c| c.rv > rv).cloned().collect())
     }
 
+    /// The object, parsed.
     pub fn get(
         &self,
         rt: &ResourceType,
         ns: Option<&str>,
         name: &str,
     ) -> Result<Arc<Value>, ApiError> {
+        Ok(Arc::new(self.get_stored(rt, ns, name)?.parse()?))
+    }
+
+    /// The object as stored (serialized).
+    pub fn get_stored(
+        &self,
+        rt: &ResourceType,
+        ns: Option<&str>,
+        name: &str,
+    ) -> Result<Arc<Stored>, ApiError> {
         self.objects
             .get(&resource_of(rt))
             .and_then(|o| o.get(&(ns.unwrap_or_default().to_string(), name.to_string())))
@@ -192,8 +211,14 @@ impl Store {
             .ok_or_else(|| ApiError::not_found(rt, name))
     }
 
+    /// Every object of `rt` (in `ns`, or everywhere), ordered by namespace
+    /// and name, parsed. Lists and watches serve [`Store::list_stored`].
+    pub fn list(&self, rt: &ResourceType, ns: Option<&str>) -> Result<Vec<Value>, ApiError> {
+        self.list_stored(rt, ns).iter().map(|o| o.parse()).collect()
+    }
+
     /// Every object of `rt` (in `ns`, or everywhere), ordered by namespace and name.
-    pub fn list(&self, rt: &ResourceType, ns: Option<&str>) -> Vec<Arc<Value>> {
+    pub fn list_stored(&self, rt: &ResourceType, ns: Option<&str>) -> Vec<Arc<Stored>> {
         let Some(objects) = self.objects.get(&resource_of(rt)) else {
             return Vec::new();
         };
@@ -205,14 +230,6 @@ impl Store {
                 .collect(),
             None => objects.values().cloned().collect(),
         }
-    }
-
-    /// Every object of a resource (by store key), for controllers.
-    pub fn all(&self, resource: &Resource) -> impl Iterator<Item = &Arc<Value>> {
-        self.objects
-            .get(resource)
-            .into_iter()
-            .flat_map(|o| o.values())
     }
 
     fn namespace_exists(&self, ns: &str) -> bool {
@@ -231,15 +248,16 @@ impl Store {
     ) -> Value {
         self.rv += 1;
         object["metadata"]["resourceVersion"] = json!(self.rv.to_string());
-        let stored = Arc::new(object);
+        let stored = Arc::new(Stored::new(&object));
         let namespace = key.0.clone();
         let previous = self
             .objects
             .entry(resource.clone())
             .or_default()
             .insert(key, stored.clone());
-        self.log_change(resource, namespace, kind, stored.clone(), previous);
-        (*stored).clone()
+        let previous = previous.map(|p| p.select.clone());
+        self.log_change(resource, namespace, kind, stored, previous);
+        object
     }
 
     fn log_change(
@@ -247,8 +265,8 @@ impl Store {
         resource: Resource,
         namespace: String,
         kind: ChangeKind,
-        object: Arc<Value>,
-        previous: Option<Arc<Value>>,
+        object: Arc<Stored>,
+        previous: Option<Arc<Selectable>>,
     ) {
         let change = Arc::new(Change {
             rv: self.rv,

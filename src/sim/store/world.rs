@@ -1,52 +1,17 @@
-//! The store as the controllers see it: a [`World`] to read, and the
-//! executor that carries out their [`Action`]s as writes of the system
-//! components (never dry-run), each recorded in `managedFields` as the
-//! API server records a client's update: under the component's manager
-//! ([`managers`]), operation `Update`, with `subresource: status` for
-//! status writes and `scale` for the HPA's. A binding is not recorded.
+//! The executor that carries out the controllers' [`Action`]s as writes of
+//! the system components (never dry-run), each recorded in `managedFields`
+//! as the API server records a client's update: under the component's
+//! manager ([`managers`]), operation `Update`, with `subresource: status`
+//! for status writes and `scale` for the HPA's. A binding is not recorded.
+//! What the controllers read is a [`super::Snapshot`].
 
 use super::{binding, meta_str, timestamp, Part, Propagation, Store, WriteOptions};
 use crate::sim::apply::{self, managed};
-use crate::sim::controllers::{managers, Action, Resource, World};
+use crate::sim::controllers::{managers, Action, Resource};
 use crate::sim::error::ApiError;
 use crate::sim::resources::ResourceType;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
-impl World for Store {
-    fn list(&self, resource: &Resource) -> Vec<&Value> {
-        self.all(resource).map(|v| v.as_ref()).collect()
-    }
-}
-
-/// The objects of a store at one resource version, taken cheaply (shared
-/// pointers), so controllers can compute without holding the store's lock.
-pub struct Snapshot {
-    objects: BTreeMap<Resource, Vec<Arc<Value>>>,
-}
-
-impl World for Snapshot {
-    fn list(&self, resource: &Resource) -> Vec<&Value> {
-        self.objects
-            .get(resource)
-            .map(|v| v.iter().map(|o| o.as_ref()).collect())
-            .unwrap_or_default()
-    }
-}
-
-impl Store {
-    pub fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            objects: self
-                .objects
-                .iter()
-                .map(|(r, objs)| (r.clone(), objs.values().cloned().collect()))
-                .collect(),
-        }
-    }
-}
 
 /// What one round of actions did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -49,7 +49,7 @@ impl Store {
                 .get(&Resource::new("", "namespaces"))
                 .and_then(|o| o.get(&(String::new(), n.clone())))
             {
-                if nsobj.pointer("/metadata/deletionTimestamp").is_some() {
+                if nsobj.deleting {
                     return Err(ApiError::forbidden_terminating(rt, &name, n));
                 }
             }

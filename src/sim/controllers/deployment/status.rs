@@ -3,11 +3,12 @@
 //! (what `kubectl rollout status` reads).
 
 use super::{resource, Sync};
+use crate::sim::controllers::due::Due;
 use crate::sim::controllers::obj::{
     bool_at, conditions, find_condition, fmt_time, generation, i64_at, merge_condition,
     status_update, str_at, time_at, Cond,
 };
-use crate::sim::controllers::Action;
+use crate::sim::controllers::{Action, World};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
@@ -74,6 +75,28 @@ pub(super) fn update(s: &Sync, created: bool, now: DateTime<Utc>) -> Option<Acti
     status_update(&resource(), d, status)
 }
 
+/// When a Deployment still progressing runs out of its progress deadline
+/// (it counts from the Progressing condition's lastUpdateTime).
+pub(crate) fn due(world: &dyn World, due: &mut Due) {
+    for d in world.list(&resource()) {
+        let current = find_condition(conditions(d), "Progressing");
+        let settled = matches!(
+            current.and_then(|c| str_at(c, "/reason")),
+            Some("NewReplicaSetAvailable" | "ProgressDeadlineExceeded")
+        );
+        if settled || bool_at(d, "/spec/paused") {
+            continue;
+        }
+        if let Some(t) = current.and_then(|c| time_at(c, "/lastUpdateTime")) {
+            due.after(t + Duration::seconds(progress_deadline(d)));
+        }
+    }
+}
+
+fn progress_deadline(d: &Value) -> i64 {
+    i64_at(d, "/spec/progressDeadlineSeconds").unwrap_or(600)
+}
+
 /// The Progressing condition, or the current one when nothing decides.
 fn progressing(
     s: &Sync,
@@ -86,7 +109,7 @@ fn progressing(
     let current = find_condition(conditions(d), "Progressing");
     let reason = current.and_then(|c| str_at(c, "/reason"));
     let rs = s.new.as_ref().map_or("", |n| n.name.as_str());
-    let deadline = i64_at(d, "/spec/progressDeadlineSeconds").unwrap_or(600);
+    let deadline = progress_deadline(d);
     let timed_out = current
         .and_then(|c| time_at(c, "/lastUpdateTime"))
         .is_some_and(|t| t + Duration::seconds(deadline) < now);

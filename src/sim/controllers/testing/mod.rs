@@ -9,6 +9,7 @@ mod build;
 
 pub(crate) use build::*;
 
+use super::due::next_due;
 use super::{run_all, Action, Inputs, Resource, World};
 use crate::sim::store::binding::bind;
 use chrono::{DateTime, Duration, Utc};
@@ -310,13 +311,21 @@ impl TestWorld {
     }
 
     /// Advances the clock by `step` seconds at a time, settling after each
-    /// step, for `total` seconds.
+    /// step, for `total` seconds. Checks on the way what the runner relies
+    /// on to sleep: nothing becomes due that [`next_due`] did not announce.
     pub fn run_for(&mut self, total: i64, step: i64, check: &mut dyn FnMut(&TestWorld)) {
         self.settle_with(check);
         let mut t = 0;
         while t < total {
+            let due = next_due(self, &self.inputs);
             self.inputs.now += Duration::seconds(step);
             t += step;
+            let acts = run_all(self, &self.inputs);
+            assert!(
+                acts.is_empty() || due.is_some_and(|d| d <= self.inputs.now),
+                "at {} the controllers act, but the next due time was {due:?}: {acts:#?}",
+                self.inputs.now
+            );
             self.settle_with(check);
         }
     }

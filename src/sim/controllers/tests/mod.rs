@@ -6,6 +6,7 @@
 
 mod daemonset;
 mod deployment;
+mod due;
 mod gc;
 mod generic;
 mod hpa;

@@ -114,9 +114,7 @@ impl Cluster {
         let rt = self.rt("", "pods");
         self.store
             .list(&rt, Some("default"))
-            .into_iter()
-            .map(|p| (*p).clone())
-            .collect()
+            .expect("list pods")
     }
 }
 
