@@ -5,7 +5,7 @@ mod support;
 
 use futures_util::StreamExt;
 use k8s_openapi::api::core::v1::ConfigMap;
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, Preconditions};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::watcher::{self, Event};
 use kube::Client;
@@ -107,9 +107,40 @@ async fn typed_api_create_list_patch_delete() {
     // A new object is created by an apply (201).
     let fresh = api.patch("c", &PatchParams::apply("kube-test"), &Patch::Apply(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": "v"}}))).await.expect("apply creates");
     assert!(fresh.metadata.uid.is_some());
-    api.delete("a", &DeleteParams::default())
-        .await
-        .expect("delete");
+    // Preconditions: a stale uid or resourceVersion is a 409 and deletes
+    // nothing; the current ones delete.
+    let current = api.get("a").await.expect("get a");
+    for stale in [
+        Preconditions {
+            uid: Some("not-the-uid".into()),
+            resource_version: None,
+        },
+        Preconditions {
+            uid: None,
+            resource_version: Some("1".into()),
+        },
+    ] {
+        let params = DeleteParams {
+            preconditions: Some(stale),
+            ..DeleteParams::default()
+        };
+        match api.delete("a", &params).await {
+            Err(kube::Error::Api(s)) => {
+                assert_eq!((s.code, s.reason.as_str()), (409, "Conflict"));
+                assert!(s.message.contains("Precondition failed"), "{}", s.message);
+            }
+            other => panic!("expected a precondition conflict, got {other:?}"),
+        }
+    }
+    assert!(api.get_opt("a").await.expect("get_opt").is_some());
+    let exact = DeleteParams {
+        preconditions: Some(Preconditions {
+            uid: current.metadata.uid.clone(),
+            resource_version: current.metadata.resource_version.clone(),
+        }),
+        ..DeleteParams::default()
+    };
+    api.delete("a", &exact).await.expect("delete");
     assert!(api.get_opt("a").await.expect("get_opt").is_none());
 }
 

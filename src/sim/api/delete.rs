@@ -1,5 +1,6 @@
-//! DELETE of one object or a collection, with the propagation policy of
-//! the DeleteOptions body (or query).
+//! DELETE of one object or a collection, with the propagation policy and
+//! the uid/resourceVersion preconditions of the DeleteOptions body (or
+//! query).
 
 use super::handlers::{decode_body, options, selectors};
 use super::path::Target;
@@ -11,12 +12,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-fn propagation(req: &Request) -> Result<Propagation, ApiError> {
-    let body: Value = if req.body.is_empty() {
-        json!({})
+fn delete_options(req: &Request) -> Result<Value, ApiError> {
+    if req.body.is_empty() {
+        Ok(json!({}))
     } else {
-        decode_body(req)?
-    };
+        decode_body(req)
+    }
+}
+
+fn propagation(req: &Request, body: &Value) -> Result<Propagation, ApiError> {
     match body
         .get("propagationPolicy")
         .and_then(Value::as_str)
@@ -28,14 +32,54 @@ fn propagation(req: &Request) -> Result<Propagation, ApiError> {
     }
 }
 
+/// A precondition of the DeleteOptions that the object fails, as the API
+/// server words it (409 Conflict): the object changed since the client read it.
+fn check_preconditions(
+    t: &Target,
+    name: &str,
+    body: &Value,
+    current: &Value,
+) -> Result<(), ApiError> {
+    for (field, meta, label) in [
+        ("uid", "/metadata/uid", "UID"),
+        (
+            "resourceVersion",
+            "/metadata/resourceVersion",
+            "ResourceVersion",
+        ),
+    ] {
+        let Some(wanted) = body
+            .pointer(&format!("/preconditions/{field}"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let actual = current
+            .pointer(meta)
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if wanted != actual {
+            return Err(ApiError::conflict_with_causes(
+                format!(
+                    "Operation cannot be fulfilled on {} \"{name}\": Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {actual}",
+                    t.rt.qualified_plural()
+                ),
+                &[],
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub fn delete(cluster: &SimCluster, req: &Request, t: &Target) -> Result<Response, ApiError> {
     let name = t.name.as_deref().unwrap_or_default();
-    let propagation = propagation(req)?;
+    let body = delete_options(req)?;
+    let propagation = propagation(req, &body)?;
     let opts = options(cluster, req);
-    let deleted =
-        cluster
-            .store()
-            .delete(&t.rt, t.namespace.as_deref(), name, propagation, &opts)?;
+    let mut store = cluster.store();
+    let current = store.get(&t.rt, t.namespace.as_deref(), name)?;
+    check_preconditions(t, name, &body, &current)?;
+    let deleted = store.delete(&t.rt, t.namespace.as_deref(), name, propagation, &opts)?;
     Ok(json_response(StatusCode::OK, &deleted))
 }
 
@@ -45,7 +89,7 @@ pub fn delete_collection(
     t: &Target,
 ) -> Result<Response, ApiError> {
     let (labels, fields) = selectors(req, &t.rt.kind)?;
-    let propagation = propagation(req)?;
+    let propagation = propagation(req, &delete_options(req)?)?;
     let opts = options(cluster, req);
     let mut store = cluster.store();
     let victims: Vec<(String, String)> = store

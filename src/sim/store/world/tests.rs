@@ -112,9 +112,7 @@ impl Cluster {
 
     fn pods(&self) -> Vec<Value> {
         let rt = self.rt("", "pods");
-        self.store
-            .list(&rt, Some("default"))
-            .expect("list pods")
+        self.store.list(&rt, Some("default")).expect("list pods")
     }
 }
 
