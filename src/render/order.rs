@@ -74,7 +74,7 @@ mod tests {
 
     #[test]
     fn dependencies_first() {
-        let mut ids = vec![
+        let mut ids = [
             id("example.com/v1", "Widget", "w"),
             id("apps/v1", "Deployment", "web"),
             id("v1", "ConfigMap", "cfg"),

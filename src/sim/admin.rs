@@ -68,6 +68,7 @@ fn bad(message: String) -> Response {
     json_response(StatusCode::BAD_REQUEST, &json!({"error": message}))
 }
 
+#[allow(clippy::result_large_err)] // the error is the handler's response, returned at once
 fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Response> {
     serde_json::from_slice(body).map_err(|e| bad(format!("invalid request body: {e}")))
 }
@@ -192,7 +193,8 @@ async fn set_load(State(c): State<Arc<SimCluster>>, body: Bytes) -> Response {
         Ok(l) => l,
         Err(r) => return r,
     };
-    if !(load.cpu_utilization >= 0.0) {
+    // NaN is not a load either.
+    if load.cpu_utilization.is_nan() || load.cpu_utilization < 0.0 {
         return bad("cpuUtilization must be a number >= 0 (percent of requests)".into());
     }
     lock(&c.load).insert((load.namespace, load.name), load.cpu_utilization);
@@ -305,7 +307,7 @@ async fn advance_clock(State(c): State<Arc<SimCluster>>, body: Bytes) -> Respons
         Ok(a) => a,
         Err(r) => return r,
     };
-    if !(a.advance_seconds >= 0.0) {
+    if a.advance_seconds.is_nan() || a.advance_seconds < 0.0 {
         return bad("advanceSeconds must be >= 0".into());
     }
     c.clock.advance(chrono::Duration::milliseconds(

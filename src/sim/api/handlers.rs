@@ -100,7 +100,7 @@ fn route(cluster: &Arc<SimCluster>, req: &Request) -> Result<Handled, ApiError> 
                 .map(|d| Handled::Done(json_response(StatusCode::OK, &d)))
                 .ok_or_else(ApiError::no_such_path);
         }
-        Route::Resource(t) => t,
+        Route::Resource(t) => *t,
     };
     let verb = verb_of(&req.method, &target, &req.query);
     let mut resource = target.rt.qualified_plural();

@@ -55,10 +55,7 @@ pub struct Query(BTreeMap<String, String>);
 
 impl Query {
     fn parse(uri: &Uri) -> Self {
-        let pairs = uri
-            .query()
-            .map(|q| serde_urlencoded_pairs(q))
-            .unwrap_or_default();
+        let pairs = uri.query().map(serde_urlencoded_pairs).unwrap_or_default();
         Query(pairs.into_iter().collect())
     }
 

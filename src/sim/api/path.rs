@@ -25,7 +25,7 @@ pub enum Discovery {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
-    Resource(Target),
+    Resource(Box<Target>),
     Discovery(Discovery),
 }
 
@@ -80,12 +80,12 @@ pub fn parse(path: &str, registry: &Registry) -> Result<Route, ApiError> {
             return Err(ApiError::no_such_path());
         }
     }
-    Ok(Route::Resource(Target {
+    Ok(Route::Resource(Box::new(Target {
         rt,
         namespace,
         name,
         subresource,
-    }))
+    })))
 }
 
 #[cfg(test)]
@@ -94,7 +94,7 @@ mod tests {
 
     fn target(path: &str) -> Target {
         match parse(path, &Registry::default()).unwrap() {
-            Route::Resource(t) => t,
+            Route::Resource(t) => *t,
             other => panic!("{path}: {other:?}"),
         }
     }

@@ -180,7 +180,7 @@ pub fn settle(cluster: &SimCluster, kept: Option<Kept>) -> (Settled, Option<Kept
                 .into_iter()
                 .flatten()
                 .min();
-            let settled = done.is_none().then(|| (inputs, due));
+            let settled = done.is_none().then_some((inputs, due));
             return (out, Some(Kept { snapshot, settled }));
         }
         if round == MAX_ROUNDS {

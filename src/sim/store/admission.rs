@@ -197,10 +197,8 @@ pub fn default_on_create(rt: &ResourceType, object: &mut Value, uid: &str) {
                 }
             }
         }
-        ("apps", "ReplicaSet") => {
-            if object.pointer("/spec/replicas").is_none_or(Value::is_null) {
-                object["spec"]["replicas"] = json!(1);
-            }
+        ("apps", "ReplicaSet") if object.pointer("/spec/replicas").is_none_or(Value::is_null) => {
+            object["spec"]["replicas"] = json!(1);
         }
         ("apps", "StatefulSet") => {
             let spec = &mut object["spec"];
