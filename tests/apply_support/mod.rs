@@ -251,6 +251,7 @@ pub async fn reconcile(
         inventory,
         overwrite: &inputs.overwrite,
         prune: inputs.prune,
+        approved_hold: None,
     });
     let (report, inventory) =
         apply::execute(cluster, &plan, inventory, &ExecuteOptions::default()).await;
