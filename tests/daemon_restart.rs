@@ -96,6 +96,11 @@ fn status_commits(fleet: &Fleet) -> Vec<String> {
     log
 }
 
+/// `api`'s replicas on `cluster`, as kubectl reads them.
+fn api_replicas(fleet: &Fleet, cluster: &str) -> Option<String> {
+    fleet.sim.jsonpath(cluster, API, "{.spec.replicas}")
+}
+
 /// Write requests by field manager `flotilla`, per cluster.
 fn flotilla_writes(fleet: &Fleet) -> Vec<u64> {
     BOTH.iter()
@@ -132,7 +137,8 @@ fn a_killed_daemon_restarts_without_writing_again() {
     let mut fleet = Fleet::start(2, &repository());
     let commit = fleet.work.head();
     wait_converged(&fleet, &commit);
-    let api_replicas = |c: &str| fleet.sim.jsonpath(c, API, "{.spec.replicas}");
+    // kill -9; what the first run left is read once it can add nothing.
+    fleet.daemon.kill();
     let before_kill = status_commits(&fleet);
     let head = before_kill.last().expect("a status commit").clone();
     let placed = placements(&fleet, &head);
@@ -145,12 +151,11 @@ fn a_killed_daemon_restarts_without_writing_again() {
         Some(5),
         "{divided:#?}"
     );
-    let replicas: Vec<_> = BOTH.iter().map(|c| api_replicas(c)).collect();
+    let replicas: Vec<_> = BOTH.iter().map(|c| api_replicas(&fleet, c)).collect();
     let writes = flotilla_writes(&fleet);
     assert!(writes.iter().all(|w| *w > 0), "{writes:?}");
 
-    // kill -9, then the same command on the same data directory.
-    fleet.daemon.kill();
+    // The same command on the same data directory and remote.
     fleet.daemon.restart();
     // The new process makes several passes over every cluster.
     fleet.wait_for(60, "three passes over each cluster", || {
@@ -170,7 +175,7 @@ fn a_killed_daemon_restarts_without_writing_again() {
     }
     // Placements unchanged: in the clusters, and in every status commit
     // the restarted daemon made.
-    let now: Vec<_> = BOTH.iter().map(|c| api_replicas(c)).collect();
+    let now: Vec<_> = BOTH.iter().map(|c| api_replicas(&fleet, c)).collect();
     assert_eq!(replicas, now, "api's replicas per cluster");
     let after_restart = status_commits(&fleet);
     assert_eq!(
@@ -216,8 +221,8 @@ fn a_restart_on_a_bad_tip_keeps_what_was_recorded() {
             .status_file("status/errors.yaml")
             .is_some_and(|t| t.contains(&bad))
     });
-    let writes = flotilla_writes(&fleet);
     fleet.daemon.kill();
+    let writes = flotilla_writes(&fleet);
     fleet.daemon.restart();
     fleet.wait_for(60, "three passes over each cluster", || {
         BOTH.iter().all(|c| passes(&fleet, c) >= 3.0)
