@@ -88,17 +88,7 @@ fn retained_fields_are_left_alone_while_owned_fields_are_corrected() {
             &patch,
         ],
     );
-    fleet.sim.kubectl_ok(
-        "member1",
-        &[
-            "-n",
-            "shop",
-            "set",
-            "image",
-            "deploy/web",
-            "web=registry.example.com/web:evil",
-        ],
-    );
+    fleet.set_web_image("member1", "registry.example.com/web:evil");
 
     // The owned fields come back…
     fleet.wait_for(30, "the targetPort to be corrected", || {

@@ -221,17 +221,7 @@ fn a_fleet_follows_its_repository_safely() {
         "member2",
         &["-n", "shop", "scale", "deploy", "web", "--replicas=2"],
     );
-    sim.kubectl_ok(
-        "member2",
-        &[
-            "-n",
-            "shop",
-            "set",
-            "image",
-            "deploy/web",
-            "web=registry.example.com/web:evil",
-        ],
-    );
+    fleet.set_web_image("member2", "registry.example.com/web:evil");
     fleet.wait_for(
         30,
         "the image drift to be corrected while the remote is down",
@@ -287,7 +277,10 @@ fn a_signed_push_webhook_applies_a_commit_at_once() {
     let body = format!(r#"{{"ref":"refs/heads/main","after":"{commit}"}}"#);
     let event = ("X-GitHub-Event", "push".to_string());
     // Unsigned and wrongly signed pushes are refused and trigger nothing.
-    assert_eq!(post_webhook(&daemon.listen, &body, &[event.clone()]), 401);
+    assert_eq!(
+        post_webhook(&daemon.listen, &body, std::slice::from_ref(&event)),
+        401
+    );
     let wrong = flotilla::server::webhook::WebhookSecret::new("guess")
         .expect("secret")
         .sign_hex(body.as_bytes());

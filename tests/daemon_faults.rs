@@ -20,6 +20,19 @@ fn image(fleet: &Fleet, cluster: &str) -> Option<String> {
         .jsonpath(cluster, DEPLOY, "{.spec.template.spec.containers[0].image}")
 }
 
+/// What any real write to web-config or web would change on `cluster`: the
+/// ConfigMap's resourceVersion, the Deployment's generation.
+fn write_marks(fleet: &Fleet, cluster: &str) -> (Option<String>, Option<String>) {
+    (
+        fleet
+            .sim
+            .jsonpath(cluster, CONFIG, "{.metadata.resourceVersion}"),
+        fleet
+            .sim
+            .jsonpath(cluster, DEPLOY, "{.metadata.generation}"),
+    )
+}
+
 /// The entry of `cluster` in a resource's status file, if the file and the
 /// entry exist.
 fn resource_entry(fleet: &Fleet, path: &str, cluster: &str) -> Option<serde_json::Value> {
@@ -102,16 +115,7 @@ fn an_admission_rejection_keeps_the_whole_revision_off_that_cluster() {
     let both = ["member1", "member2"];
     fleet.wait_applied(60, &both, &[CONFIG, DEPLOY], &first);
 
-    // What a write would change: the ConfigMap's resourceVersion, the
-    // Deployment's generation.
-    let before = (
-        fleet
-            .sim
-            .jsonpath("member2", CONFIG, "{.metadata.resourceVersion}"),
-        fleet
-            .sim
-            .jsonpath("member2", DEPLOY, "{.metadata.generation}"),
-    );
+    let before = write_marks(&fleet, "member2");
     // member2's admission refuses web-config (dry runs included); the next
     // revision changes the Deployment and web-config and adds a ConfigMap.
     fleet.sim.fault(
@@ -163,14 +167,7 @@ fn an_admission_rejection_keeps_the_whole_revision_off_that_cluster() {
         .sim
         .exists("member2", &["-n", "shop", "configmap", "extra"]));
     // Only dry runs reached member2's objects: nothing was written for real.
-    let after = (
-        fleet
-            .sim
-            .jsonpath("member2", CONFIG, "{.metadata.resourceVersion}"),
-        fleet
-            .sim
-            .jsonpath("member2", DEPLOY, "{.metadata.generation}"),
-    );
+    let after = write_marks(&fleet, "member2");
     assert_eq!(
         before, after,
         "(ConfigMap resourceVersion, Deployment generation)"

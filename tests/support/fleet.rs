@@ -162,6 +162,16 @@ impl Fleet {
         )
     }
 
+    /// A live edit of an owned field: `kubectl set image` of Deployment
+    /// `shop/web` on `cluster`.
+    pub fn set_web_image(&self, cluster: &str, image: &str) {
+        let image = format!("web={image}");
+        self.sim.kubectl_ok(
+            cluster,
+            &["-n", "shop", "set", "image", "deploy/web", &image],
+        );
+    }
+
     /// Waits until every `(what)` object on every one of `clusters`
     /// carries revision `commit`.
     pub fn wait_applied(&self, secs: u64, clusters: &[&str], objects: &[&[&str]], commit: &str) {
