@@ -150,15 +150,18 @@ fn cluster_input(name: &str, report: Option<&ClusterReport>) -> ClusterInput {
 /// it through.
 fn held_message(hold: &Hold, record: Option<&HeldPrune>) -> String {
     let count = hold.would_prune.len();
-    let what = match (hold.reason.kind(), record) {
-        (Some(HoldKind::OverThreshold), Some(r)) => format!(
-            "approve with Settings spec.prune.approve: [\"{}\"]",
-            r.commit.get(..12).unwrap_or(&r.commit)
-        ),
-        (Some(HoldKind::EmptyRender), _) => {
+    let what = match hold.reason.kind() {
+        Some(HoldKind::OverThreshold) => match record {
+            Some(r) => format!(
+                "approve with Settings spec.prune.approve: [\"{}\"]",
+                r.commit.get(..12).unwrap_or(&r.commit)
+            ),
+            None => "approve with Settings spec.prune.approve".to_string(),
+        },
+        Some(HoldKind::EmptyRender) => {
             "set Settings spec.prune.allowEmpty: true if this is meant".to_string()
         }
-        _ => "nothing is deleted until every object can be read".to_string(),
+        None => "nothing is deleted until every object can be read".to_string(),
     };
     format!("{}; {count} objects would be deleted ({what})", hold.reason)
 }
