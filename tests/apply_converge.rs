@@ -7,6 +7,7 @@
 //! kubectl is the independent client that edits and checks.
 
 mod apply_support;
+mod support;
 
 use apply_support::{in_apply_order, reconcile, rendered, Env, Inputs, INSTANCE};
 use flotilla::apply::{Inventory, Why};

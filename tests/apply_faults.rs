@@ -6,6 +6,7 @@
 //! simulator's admin API.
 
 mod apply_support;
+mod support;
 
 use apply_support::{names, reconcile, rendered, Env, Inputs, INSTANCE};
 use flotilla::apply::execute::ExecuteOptions;
@@ -160,6 +161,7 @@ async fn an_unreachable_cluster_is_retried_and_nothing_is_pruned() {
         inventory: &inventory,
         overwrite: &BTreeSet::new(),
         prune: Default::default(),
+        approved_hold: None,
     });
     assert_eq!((plan.apply.len(), plan.prune.len()), (1, 1), "{plan}");
     env.fault("member1", r#"{"api": "refuse"}"#).await;
@@ -286,6 +288,7 @@ async fn a_custom_resource_waits_for_its_crd_to_be_served() {
         inventory: &Inventory::new(),
         overwrite: &BTreeSet::new(),
         prune: Default::default(),
+        approved_hold: None,
     });
     let opts = ExecuteOptions {
         establish_timeout: std::time::Duration::from_millis(500),

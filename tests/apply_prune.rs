@@ -7,6 +7,7 @@
 //! simulator's counters count the deletes.
 
 mod apply_support;
+mod support;
 
 use apply_support::{in_apply_order, names, reconcile, rendered, Env, Inputs};
 use flotilla::apply::prune::HoldReason;

@@ -2,16 +2,16 @@
 //! stopped and restarted by the test), `file://` URLs and plain paths, with
 //! the system `git` as the independent client that makes the commits.
 
-mod git_support;
+mod support;
 
 use flotilla::source::{
     read_revision, Credentials, Disposition, FileFilter, GitSource, Limits, Remote, RemoteError,
 };
-use git_support::{chain, git, GitDaemon, Origin};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::git::{chain, git, GitServer, Origin};
 
 fn open(data: &std::path::Path, url: &str, branch: &str) -> GitSource {
     let remote = Remote::new(url, branch).expect("valid remote");
@@ -34,11 +34,11 @@ fn git_daemon_clone_fetch_outage_and_recovery() {
     let tmp = tempfile::tempdir().unwrap();
     let origin = Origin::new(tmp.path(), "fleet");
     let c1 = origin.rev("main").unwrap();
-    let mut daemon = GitDaemon::start(tmp.path());
+    let mut daemon = GitServer::serve(tmp.path());
     let data = tmp.path().join("data");
 
     // First use: a bare clone in <data>/source.git.
-    let src = open(&data, &daemon.url("fleet"), "main");
+    let src = open(&data, &daemon.url("fleet.git"), "main");
     assert_eq!(src.last_fetched(), None);
     let f = src.fetch().expect("first fetch");
     assert_eq!(f.commit, c1);
@@ -66,7 +66,7 @@ fn git_daemon_clone_fetch_outage_and_recovery() {
     // A restarted daemon reuses the clone: no re-clone, the tip is known.
     std::fs::write(data.join("source.git/marker"), "kept").unwrap();
     drop(src);
-    let src = open(&data, &daemon.url("fleet"), "main");
+    let src = open(&data, &daemon.url("fleet.git"), "main");
     assert_eq!(src.last_fetched().as_deref(), Some(c2.as_str()));
     assert!(data.join("source.git/marker").exists(), "clone was reused");
     let f = src.fetch().expect("fetch after restart");
@@ -127,9 +127,9 @@ fn file_url_and_plain_path() {
 fn branch_missing_and_not_a_repository_stall() {
     let tmp = tempfile::tempdir().unwrap();
     let origin = Origin::new(tmp.path(), "fleet");
-    let daemon = GitDaemon::start(tmp.path());
+    let daemon = GitServer::serve(tmp.path());
 
-    for url in [daemon.url("fleet"), origin.file_url()] {
+    for url in [daemon.url("fleet.git"), origin.file_url()] {
         let src = open(&tmp.path().join("d-branch"), &url, "no-such-branch");
         let err = src.fetch().expect_err("branch is missing");
         assert!(
@@ -146,7 +146,7 @@ fn branch_missing_and_not_a_repository_stall() {
 
     let missing = tmp.path().join("nope.git");
     for url in [
-        daemon.url("nope"),
+        daemon.url("nope.git"),
         format!("file://{}", missing.display()),
         missing.display().to_string(),
     ] {
@@ -158,7 +158,7 @@ fn branch_missing_and_not_a_repository_stall() {
     }
 
     // A fetch that fails leaves an earlier clone's tip alone.
-    let src = open(&tmp.path().join("d-ok"), &daemon.url("fleet"), "main");
+    let src = open(&tmp.path().join("d-ok"), &daemon.url("fleet.git"), "main");
     let tip = src.fetch().unwrap().commit;
     git(&origin.bare, &["branch", "-m", "main", "renamed"]);
     let err = src.fetch().expect_err("branch renamed away");
@@ -214,7 +214,7 @@ fn credentials_never_appear_in_errors() {
     const TOKEN: &str = "tok_fromEnv9876543210";
 
     // An https URL with a token, to a port where nothing listens.
-    let port = git_support::free_port();
+    let port = support::git::free_port();
     let url = format!("https://bot:{URL_SECRET}@127.0.0.1:{port}/fleet.git");
     let remote = Remote::new(&url, "main").unwrap();
     let src = GitSource::open(

@@ -9,13 +9,13 @@
 //! `~/.ssh/known_hosts`) and `SSH_AUTH_SOCK` for its own process, so it lives
 //! alone in this test binary.
 
-mod git_support;
+mod support;
 
 use flotilla::source::{Credentials, Disposition, GitSource, Remote, StatusBranch, StatusFiles};
-use git_support::{chain, free_port, git, Origin};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use support::git::{chain, free_port, git, Origin};
 
 struct Killed(Child);
 

@@ -3,14 +3,14 @@
 //! and is rebuilt on top of anyone else's push. The system `git` checks the
 //! result from a fresh clone.
 
-mod git_support;
+mod support;
 
 use flotilla::source::status_branch::{Identity, SOURCE_TRAILER};
 use flotilla::source::{
     Credentials, Disposition, GitSource, Remote, StatusBranch, StatusError, StatusFiles,
 };
-use git_support::{chain, git, GitDaemon, Origin};
 use std::path::{Path, PathBuf};
+use support::git::{chain, git, GitServer, Origin};
 
 const STATUS: &str = "flotilla/status";
 
@@ -52,8 +52,8 @@ fn show(dir: &Path, rev_path: &str) -> String {
 fn status_commit_pushed_only_on_change_with_trailer() {
     let tmp = tempfile::tempdir().unwrap();
     let origin = Origin::new(tmp.path(), "fleet");
-    let daemon = GitDaemon::start(tmp.path());
-    let url = daemon.url("fleet");
+    let daemon = GitServer::serve(tmp.path());
+    let url = daemon.url("fleet.git");
     let src = open(&tmp.path().join("data"), &url);
     let source = src.last_fetched().unwrap();
     let status = StatusBranch::new(STATUS, "main").unwrap();
@@ -149,8 +149,8 @@ fn status_commit_pushed_only_on_change_with_trailer() {
 fn non_fast_forward_is_rebuilt_on_the_remote_head() {
     let tmp = tempfile::tempdir().unwrap();
     let _origin = Origin::new(tmp.path(), "fleet");
-    let daemon = GitDaemon::start(tmp.path());
-    let url = daemon.url("fleet");
+    let daemon = GitServer::serve(tmp.path());
+    let url = daemon.url("fleet.git");
     let src = open(&tmp.path().join("data"), &url);
     let source = src.last_fetched().unwrap();
     let status = StatusBranch::new(STATUS, "main").unwrap();
@@ -264,8 +264,8 @@ fn a_restarted_daemon_reads_the_status_back_from_the_remote() {
 fn a_push_during_an_outage_is_kept_and_sent_later() {
     let tmp = tempfile::tempdir().unwrap();
     let origin = Origin::new(tmp.path(), "fleet");
-    let mut daemon = GitDaemon::start(tmp.path());
-    let src = open(&tmp.path().join("data"), &daemon.url("fleet"));
+    let mut daemon = GitServer::serve(tmp.path());
+    let src = open(&tmp.path().join("data"), &daemon.url("fleet.git"));
     let source = src.last_fetched().unwrap();
     let status = StatusBranch::new(STATUS, "main").unwrap();
 

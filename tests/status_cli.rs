@@ -6,16 +6,16 @@
 //! status branch, not a repository, a bad branch name, an unreachable URL
 //! whose credentials must not be printed), each exit 2.
 
-mod git_support;
 mod status_fleet;
+mod support;
 
 use flotilla::status::tables::{self, Filter, Format};
 use flotilla::status::{build, Tree};
-use git_support::{git, Origin};
 use serde_json::Value;
 use status_fleet::fleet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::git::{git, Origin};
 
 const STATUS: &str = "flotilla/status";
 

@@ -41,7 +41,7 @@ pub use execute::{execute, ExecuteError, ExecuteOptions};
 pub use inventory::Inventory;
 pub use object::Live;
 pub use plan::{plan, ApplyItem, ClusterPlan, PlanInput, Why};
-pub use prune::{Hold, KeepReason, PruneSettings};
+pub use prune::{HeldPrune, Hold, HoldKind, KeepReason, PruneSettings};
 pub use report::{ApplyReport, Rejection};
 
 /// The field manager of every flotilla write.

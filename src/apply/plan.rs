@@ -26,7 +26,7 @@
 use super::drift::{self, Drifted};
 use super::inventory::Inventory;
 use super::object::{self, Live};
-use super::prune::{self, Hold, HoldReason, KeepReason, PruneSettings};
+use super::prune::{self, HeldPrune, Hold, HoldKind, HoldReason, KeepReason, PruneSettings};
 use crate::model::common::ObjectRef;
 use crate::render::ownership::{content_hash, MANAGED_BY};
 use crate::render::RenderedObject;
@@ -47,6 +47,9 @@ pub struct PlanInput<'a> {
     /// Ids whose policy says `conflictResolution: Overwrite`.
     pub overwrite: &'a BTreeSet<ObjectRef>,
     pub prune: PruneSettings,
+    /// A hold recorded at an earlier revision whose commit Settings
+    /// approve: an over-threshold prune that it covers goes through.
+    pub approved_hold: Option<&'a HeldPrune>,
 }
 
 /// Why an object is applied.
@@ -253,12 +256,16 @@ pub fn plan(input: &PlanInput<'_>) -> ClusterPlan {
         out.apply.clear();
         Some(HoldReason::IncompleteObservation { unobserved })
     } else {
+        let approved_earlier = input
+            .approved_hold
+            .is_some_and(|h| h.kind == HoldKind::OverThreshold && h.covers(&candidates.delete));
         prune::guard(
             input.desired.len(),
             input.inventory.len(),
             candidates.delete.len(),
             &input.prune,
         )
+        .filter(|r| !(approved_earlier && r.kind() == Some(HoldKind::OverThreshold)))
     };
     match reason {
         Some(reason) => {

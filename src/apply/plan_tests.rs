@@ -41,6 +41,7 @@ struct Fixture {
     inventory: Inventory,
     overwrite: BTreeSet<ObjectRef>,
     prune: PruneSettings,
+    approved_hold: Option<HeldPrune>,
 }
 
 impl Fixture {
@@ -51,6 +52,7 @@ impl Fixture {
             inventory: Inventory::new(),
             overwrite: BTreeSet::new(),
             prune: PruneSettings::default(),
+            approved_hold: None,
         }
     }
 
@@ -72,6 +74,7 @@ impl Fixture {
             inventory: &self.inventory,
             overwrite: &self.overwrite,
             prune: self.prune,
+            approved_hold: self.approved_hold.as_ref(),
         })
     }
 
@@ -252,6 +255,54 @@ fn prune_and_its_holds() {
         .iter()
         .any(|(id, r)| id.kind == "Namespace" && *r == KeepReason::NeedsConfirm));
     drop(removed);
+}
+
+#[test]
+fn an_approval_of_an_earlier_hold_lets_through_what_it_covers() {
+    let mut f = Fixture::new(app()).converged();
+    f.desired.truncate(1);
+    // Held at c2: three of four.
+    let hold = f.plan().hold.expect("held");
+    let held = HeldPrune::next(None, "c2", Some(&hold)).expect("recorded");
+    assert_eq!(
+        (held.commit.as_str(), held.kind),
+        ("c2", HoldKind::OverThreshold)
+    );
+    // c3 (the approval) deletes the same: still recorded at c2.
+    assert_eq!(
+        HeldPrune::next(Some(&held), "c3", Some(&hold)),
+        Some(held.clone())
+    );
+    // Approved at c3 by naming c2: the prune goes through.
+    f.approved_hold = Some(held.clone());
+    assert_eq!(f.plan().prune.len(), 3);
+    assert!(f.plan().hold.is_none());
+    // An approval covers only what was held: a record of fewer objects
+    // does not let three through, and the new hold is recorded anew.
+    let mut fewer = held.clone();
+    let first = fewer.objects.iter().next().cloned().expect("an object");
+    fewer.objects.remove(&first);
+    f.approved_hold = Some(fewer.clone());
+    let hold = f.plan().hold.expect("held again");
+    let again = HeldPrune::next(Some(&fewer), "c4", Some(&hold)).expect("recorded");
+    assert_eq!((again.commit.as_str(), again.objects.len()), ("c4", 3));
+    // An empty render's hold is not lifted by an approval.
+    f.desired.clear();
+    f.approved_hold = Some(held.clone());
+    assert_eq!(
+        f.plan().hold.map(|h| h.reason),
+        Some(HoldReason::EmptyRender)
+    );
+    // Nothing held: no record; an incomplete observation keeps the record.
+    assert_eq!(HeldPrune::next(Some(&again), "c5", None), None);
+    let unobserved = Hold {
+        reason: HoldReason::IncompleteObservation { unobserved: 1 },
+        would_prune: Vec::new(),
+    };
+    assert_eq!(
+        HeldPrune::next(Some(&again), "c5", Some(&unobserved)),
+        Some(again.clone())
+    );
 }
 
 #[test]

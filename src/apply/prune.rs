@@ -14,6 +14,11 @@
 //! Guards, over the whole cluster: a render that is empty for a cluster
 //! with an inventory prunes nothing unless `allow_empty`; a prune of more
 //! than `max_fraction` of the inventory is held unless `approved`. Pure.
+//!
+//! An approval names a commit, and the commit that carries the approval is
+//! a new revision: so a hold is recorded ([`HeldPrune`]) with the commit at
+//! which it was first held, and an approval of that commit lets through, at
+//! any later revision, the deletions it covers and no others.
 
 use super::inventory::Inventory;
 use super::object::{self, Live, IGNORE, PRUNE};
@@ -196,11 +201,93 @@ impl fmt::Display for HoldReason {
                 max_fraction,
             } => write!(
                 f,
-                "would delete {deleting} of {owned} owned objects, more than prune.maxFraction {max_fraction}; approve this revision to proceed"
+                "would delete {deleting} of {owned} owned objects, more than prune.maxDeletePercent ({}%)",
+                (max_fraction * 100.0).round()
             ),
             HoldReason::IncompleteObservation { unobserved } => {
                 write!(f, "{unobserved} objects could not be read")
             }
+        }
+    }
+}
+
+impl HoldReason {
+    /// Which guard this is; `None` for an incomplete observation, which no
+    /// setting lifts.
+    pub fn kind(&self) -> Option<HoldKind> {
+        match self {
+            HoldReason::EmptyRender => Some(HoldKind::EmptyRender),
+            HoldReason::OverThreshold { .. } => Some(HoldKind::OverThreshold),
+            HoldReason::IncompleteObservation { .. } => None,
+        }
+    }
+}
+
+/// The guard that held a prune.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HoldKind {
+    /// Lifted by Settings `prune.allowEmpty`.
+    EmptyRender,
+    /// Lifted by Settings `prune.approve` naming the commit of the hold.
+    OverThreshold,
+}
+
+impl HoldKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HoldKind::EmptyRender => "EmptyRender",
+            HoldKind::OverThreshold => "OverThreshold",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<HoldKind> {
+        match text {
+            "EmptyRender" => Some(HoldKind::EmptyRender),
+            "OverThreshold" => Some(HoldKind::OverThreshold),
+            _ => None,
+        }
+    }
+}
+
+/// A held prune as recorded from one pass to the next (and on the status
+/// branch, so a restart keeps it): the source commit at which these
+/// deletions were first held, the guard, and the objects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldPrune {
+    pub commit: String,
+    pub kind: HoldKind,
+    pub objects: BTreeSet<ObjectRef>,
+}
+
+impl HeldPrune {
+    /// Whether deleting `ids` stays within what was held.
+    pub fn covers(&self, ids: &[ObjectRef]) -> bool {
+        ids.iter().all(|id| self.objects.contains(id))
+    }
+
+    /// The record after a plan at `revision` whose hold is `hold`. It stays
+    /// as it is while the same guard holds deletions it covers, so the
+    /// commit reported for approval does not move when later commits (the
+    /// approval itself, say) leave the deletions as they were; it starts
+    /// anew at `revision` when the guard or the deletions grow; it ends
+    /// when nothing is held. A hold for an incomplete observation says
+    /// nothing about it: the record stays.
+    pub fn next(
+        previous: Option<&HeldPrune>,
+        revision: &str,
+        hold: Option<&Hold>,
+    ) -> Option<HeldPrune> {
+        let hold = hold?;
+        let Some(kind) = hold.reason.kind() else {
+            return previous.cloned();
+        };
+        match previous {
+            Some(p) if p.kind == kind && p.covers(&hold.would_prune) => Some(p.clone()),
+            _ => Some(HeldPrune {
+                commit: revision.to_string(),
+                kind,
+                objects: hold.would_prune.iter().cloned().collect(),
+            }),
         }
     }
 }

@@ -409,6 +409,7 @@ fn run(w: &World, settings: PruneSettings) -> crate::apply::ClusterPlan {
         inventory: &w.inventory,
         overwrite: &w.overwrite,
         prune: settings,
+        approved_hold: None,
     })
 }
 

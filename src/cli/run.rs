@@ -3,7 +3,7 @@
 //! the work in flight and writes its last status.
 
 use crate::daemon::config::{default_data_dir, WEBHOOK_SECRET_ENV};
-use crate::daemon::{Daemon, RunConfig};
+use crate::daemon::{Daemon, Finish, RunConfig};
 use crate::model::kinds::settings::parse_duration;
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -78,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<super::Outcome> {
         .enable_all()
         .build()
         .context("failed to start the async runtime")?;
-    runtime.block_on(async move {
+    let finish = runtime.block_on(async move {
         let daemon = Daemon::start(config).await?;
         eprintln!(
             "flotilla: serving /metrics, /healthz, /readyz and /webhook on http://{}",
@@ -92,7 +92,18 @@ pub fn run(args: Args) -> anyhow::Result<super::Outcome> {
         });
         daemon.wait().await
     })?;
-    Ok(super::Outcome::Ok)
+    match finish {
+        Finish::Stopped | Finish::Converged => Ok(super::Outcome::Ok),
+        Finish::Invalid(bad) => {
+            eprintln!(
+                "flotilla: commit {} does not validate ({}); nothing was applied, status/errors.yaml lists the diagnostics:",
+                bad.commit,
+                super::diagnostics::summary(&bad.diagnostics)
+            );
+            super::diagnostics::print_human(&bad.diagnostics, &Default::default());
+            Ok(super::Outcome::Invalid)
+        }
+    }
 }
 
 /// SIGINT or SIGTERM.

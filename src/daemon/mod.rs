@@ -15,6 +15,7 @@ pub mod worker;
 
 pub use config::RunConfig;
 pub use events::Event;
+pub use run::{Bad, Finish};
 pub use source::SourceError;
 
 use crate::server::metrics::Metrics;
@@ -50,7 +51,7 @@ pub struct Daemon {
     /// Subscribed before the daemon started, so no early event is lost.
     first_events: std::sync::Mutex<Option<broadcast::Receiver<Event>>>,
     shutdown: Arc<watch::Sender<bool>>,
-    main: tokio::task::JoinHandle<Result<(), SourceError>>,
+    main: tokio::task::JoinHandle<Result<Finish, SourceError>>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -141,8 +142,8 @@ impl Daemon {
     }
 
     /// Waits until the daemon has stopped (after [`Daemon::stop`], or by
-    /// itself in `once` mode).
-    pub async fn wait(self) -> Result<(), DaemonError> {
+    /// itself in `once` mode); says how it ended.
+    pub async fn wait(self) -> Result<Finish, DaemonError> {
         let result = self.main.await.map_err(DaemonError::Task)?;
         let _ = self.shutdown.send(true);
         let _ = self.server.await;

@@ -10,8 +10,7 @@ use super::events::Event;
 use super::source::{Source, SourceError};
 use super::status_input::corrected_drifts;
 use super::status_writer::StatusWriter;
-use super::worker::{self, ClusterReport, WorkerContext};
-use crate::apply::Inventory;
+use super::worker::{self, Carried, ClusterReport, WorkerContext};
 use crate::model::cluster_state::ClusterObservation;
 use crate::model::common::ObjectRef;
 use crate::model::diag::Diagnostic;
@@ -60,6 +59,18 @@ pub struct State {
     pub instance: Option<String>,
 }
 
+/// How the main task ended.
+#[derive(Debug)]
+pub enum Finish {
+    /// Asked to stop (a signal, [`super::Daemon::stop`]).
+    Stopped,
+    /// `once`: every cluster converged on the good revision, status written.
+    Converged,
+    /// `once`: the branch's commit does not validate; nothing was applied
+    /// and `status/errors.yaml` says why.
+    Invalid(Bad),
+}
+
 pub struct Channels {
     pub trigger: Arc<Notify>,
     pub events: broadcast::Sender<Event>,
@@ -76,7 +87,8 @@ struct Workers {
     reports: mpsc::Sender<ClusterReport>,
     shutdown: watch::Sender<bool>,
     running: BTreeMap<String, tokio::task::JoinHandle<()>>,
-    inventories: BTreeMap<String, Inventory>,
+    /// What an earlier run recorded per cluster, for its first worker.
+    carried: BTreeMap<String, Carried>,
 }
 
 /// Runs until shutdown (or, with `once`, until every cluster has converged
@@ -87,7 +99,7 @@ pub async fn main_task(
     metrics: Arc<Metrics>,
     mut channels: Channels,
     ready: Arc<std::sync::atomic::AtomicBool>,
-) -> Result<(), SourceError> {
+) -> Result<Finish, SourceError> {
     let source = Source::open(&config).await?;
     let mut state = State {
         instance: config.instance.clone(),
@@ -100,21 +112,39 @@ pub async fn main_task(
         reports: report_tx,
         shutdown: watch::channel(false).0,
         running: BTreeMap::new(),
-        inventories: BTreeMap::new(),
+        carried: BTreeMap::new(),
     };
     let mut next_fetch = Instant::now();
     let mut status_due: Option<Instant> = None;
     let mut status_retry: Option<Instant> = None;
+    let mut finish = Finish::Stopped;
     loop {
         let now = Instant::now();
         if now >= next_fetch {
-            let changed = fetch_and_load(&source, &mut state, &metrics, &channels.events).await;
+            let fetched = fetch_and_load(&source, &mut state, &metrics, &channels.events).await;
             next_fetch = Instant::now() + source.interval(&state);
+            let mut changed = match fetched {
+                Ok(changed) => changed,
+                // One reconcile needs the branch's commit now: without it
+                // there is nothing to converge on, and waiting would never
+                // end. (The daemon keeps its last good revision instead.)
+                Err(e) if config.once && state.good.is_none() && state.bad.is_none() => {
+                    return Err(e)
+                }
+                Err(_) => false,
+            };
             if writer.is_none() && (state.good.is_some() || state.bad.is_some()) {
                 // The status branch is known once a commit is: Settings may
                 // name it. Read what an earlier run recorded before the
                 // first render, so placements and inventories carry over.
-                writer = Some(open_writer(&config, &source, &mut state, &mut workers).await?);
+                let (w, applied) = open_writer(&config, &source, &mut state, &mut workers).await?;
+                writer = Some(w);
+                // A restart onto a bad tip resumes from the last good
+                // commit the status branch names, so that its status (and
+                // what it applied) is kept rather than written away.
+                if let (None, Some(commit)) = (&state.good, applied) {
+                    changed |= resume(&source, &mut state, &commit).await;
+                }
             }
             if changed {
                 rerender(&mut state, &workers.desired, &channels.events);
@@ -123,7 +153,10 @@ pub async fn main_task(
             status_due.get_or_insert(now);
         }
         if let (Some(due), Some(w)) = (status_due, writer.as_mut()) {
-            if Instant::now() >= due {
+            // Until every cluster has reported once, status would say they
+            // were never observed (and list no inventory): not written; the
+            // missing reports bring the write back.
+            if Instant::now() >= due && all_reported(&state) {
                 status_due = None;
                 match w.write(&state).await {
                     Ok(Some(commit)) => {
@@ -138,6 +171,13 @@ pub async fn main_task(
                         status_due = status_retry;
                     }
                 }
+                if config.once && status_due.is_none() {
+                    // The bad commit is reported (errors.yaml); stop there.
+                    if let Some(bad) = state.bad.clone() {
+                        finish = Finish::Invalid(bad);
+                        break;
+                    }
+                }
                 if converged(&state) {
                     ready.store(true, std::sync::atomic::Ordering::Release);
                     metrics
@@ -146,6 +186,7 @@ pub async fn main_task(
                     // Written after the report that completed convergence,
                     // so the status branch shows the converged fleet.
                     if config.once && status_due.is_none() {
+                        finish = Finish::Converged;
                         break;
                     }
                 }
@@ -185,17 +226,19 @@ pub async fn main_task(
             tracing::warn!(error = %worker::error_chain(&e), "failed to write the final status");
         }
     }
-    Ok(())
+    Ok(finish)
 }
 
 /// Fetches; on a new commit, loads and validates it. True when a new good
 /// revision replaced the last one (the desired state must be recomputed).
+/// A failed fetch is recorded (the source is stale) and logged here, and
+/// also returned for `once`, which cannot go on without it.
 async fn fetch_and_load(
     source: &Source,
     state: &mut State,
     metrics: &Metrics,
     events: &broadcast::Sender<Event>,
-) -> bool {
+) -> Result<bool, SourceError> {
     let commit = match source.fetch().await {
         Ok(commit) => commit,
         Err(e) => {
@@ -214,20 +257,20 @@ async fn fetch_and_load(
             let _ = events.send(Event::FetchFailed {
                 error: e.to_string(),
             });
-            return false;
+            return Err(e);
         }
     };
     state.stale = None;
     let known = state.good.as_ref().is_some_and(|g| g.commit == commit)
         || state.bad.as_ref().is_some_and(|b| b.commit == commit);
     if known {
-        return false;
+        return Ok(false);
     }
     let loaded = match source.load(&commit).await {
         Ok(loaded) => loaded,
         Err(e) => {
             tracing::warn!(commit = %commit, error = %e, "failed to read commit; keeping the last good revision");
-            return false;
+            return Ok(false);
         }
     };
     if loaded.has_errors() {
@@ -241,7 +284,7 @@ async fn fetch_and_load(
             commit,
             diagnostics: loaded.diagnostics,
         });
-        return false;
+        return Ok(false);
     }
     metrics.source_valid.set(1);
     metrics.set_revision(&commit);
@@ -253,7 +296,7 @@ async fn fetch_and_load(
         commit,
         repository: Arc::new(loaded.repository),
     });
-    true
+    Ok(true)
 }
 
 /// Recomputes the desired state from the good revision and what is known
@@ -289,14 +332,35 @@ fn rerender(
     desired_tx.send_replace(Some(d));
 }
 
+/// Loads `commit`, the last good one an earlier run recorded, as the good
+/// revision; true if it validates.
+async fn resume(source: &Source, state: &mut State, commit: &str) -> bool {
+    match source.load(commit).await {
+        Ok(loaded) if !loaded.has_errors() => {
+            tracing::info!(%commit, "resuming from the last good commit the status branch records");
+            state.good = Some(Good {
+                commit: commit.to_string(),
+                repository: Arc::new(loaded.repository),
+            });
+            true
+        }
+        Ok(_) => false,
+        Err(e) => {
+            tracing::warn!(%commit, error = %worker::error_chain(&e), "cannot read the last good commit the status branch records");
+            false
+        }
+    }
+}
+
 /// Opens the status branch (the command line's, else the Settings') and
-/// reads back what an earlier run recorded.
+/// reads back what an earlier run recorded; also returns the source commit
+/// the status says is applied.
 async fn open_writer(
     config: &RunConfig,
     source: &Source,
     state: &mut State,
     workers: &mut Workers,
-) -> Result<StatusWriter, SourceError> {
+) -> Result<(StatusWriter, Option<String>), SourceError> {
     let settings = state
         .good
         .as_ref()
@@ -315,9 +379,12 @@ async fn open_writer(
     .map_err(SourceError::StatusBranch)?;
     let initial = writer.read().await;
     state.previous = initial.previous;
-    workers.inventories = initial.inventories;
-    tracing::info!(branch = %writer.branch(), inventories = workers.inventories.len(), "status branch read");
-    Ok(writer)
+    // Times of events that happened before the restart: they stay true.
+    state.last_write = initial.last_apply;
+    state.drifts = initial.drifts;
+    workers.carried = initial.carried;
+    tracing::info!(branch = %writer.branch(), clusters = workers.carried.len(), "status branch read");
+    Ok((writer, initial.applied))
 }
 
 /// Starts a worker for every cluster of the desired state that has none.
@@ -343,15 +410,11 @@ fn spawn_workers(
             resync: config.resync,
             execute: crate::apply::ExecuteOptions::default(),
         };
-        let inventory = workers
-            .inventories
-            .get(cluster)
-            .cloned()
-            .unwrap_or_default();
+        let carried = workers.carried.remove(cluster).unwrap_or_default();
         let task = tokio::spawn(worker::run(
             ctx,
             workers.desired.subscribe(),
-            inventory,
+            carried,
             workers.shutdown.subscribe(),
         ));
         workers.running.insert(cluster.clone(), task);
@@ -403,6 +466,16 @@ fn observe(state: &mut State, report: &ClusterReport) -> bool {
         .is_none_or(|old| key(old) != key(&new));
     state.observations.insert(report.cluster.clone(), new);
     changed
+}
+
+/// Every cluster of the desired state has reported since the start (true
+/// without a desired state: a bad commit alone is reported at once).
+fn all_reported(state: &State) -> bool {
+    state.desired.as_ref().is_none_or(|d| {
+        d.clusters
+            .keys()
+            .all(|name| state.reports.contains_key(name))
+    })
 }
 
 /// Every cluster of the desired state reported the desired revision

@@ -8,7 +8,7 @@
 
 use super::run::State;
 use super::worker::ClusterReport;
-use crate::apply::Why;
+use crate::apply::{HeldPrune, Hold, HoldKind, Why};
 use crate::model::common::ObjectRef;
 use crate::model::kinds::cluster::ClusterStatus;
 use crate::observe::health::{self, Health};
@@ -123,14 +123,15 @@ fn cluster_input(name: &str, report: Option<&ClusterReport>) -> ClusterInput {
         if let Some(hold) = &apply.held {
             input.errors.push(ClusterError {
                 category: "PruneHeld".into(),
-                message: format!(
-                    "{}; {} objects would be deleted (approve with Settings spec.prune.approve)",
-                    hold.reason,
-                    hold.would_prune.len()
-                ),
+                message: held_message(hold, report.held_prune.as_ref()),
             });
         }
     }
+    input.held_prune = report.held_prune.as_ref().map(|h| status::HeldPrune {
+        commit: h.commit.clone(),
+        guard: h.kind.as_str().to_string(),
+        objects: h.objects.iter().cloned().collect(),
+    });
     input.inventory = report
         .inventory
         .iter()
@@ -143,6 +144,26 @@ fn cluster_input(name: &str, report: Option<&ClusterReport>) -> ClusterInput {
         })
         .collect();
     input
+}
+
+/// What a held prune says in status: why, how many objects, and what lets
+/// it through.
+fn held_message(hold: &Hold, record: Option<&HeldPrune>) -> String {
+    let count = hold.would_prune.len();
+    let what = match hold.reason.kind() {
+        Some(HoldKind::OverThreshold) => match record {
+            Some(r) => format!(
+                "approve with Settings spec.prune.approve: [\"{}\"]",
+                r.commit.get(..12).unwrap_or(&r.commit)
+            ),
+            None => "approve with Settings spec.prune.approve".to_string(),
+        },
+        Some(HoldKind::EmptyRender) => {
+            "set Settings spec.prune.allowEmpty: true if this is meant".to_string()
+        }
+        None => "nothing is deleted until every object can be read".to_string(),
+    };
+    format!("{}; {count} objects would be deleted ({what})", hold.reason)
 }
 
 fn annotation<'a>(object: &'a Value, key: &str) -> Option<&'a str> {

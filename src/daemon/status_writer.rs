@@ -7,11 +7,12 @@
 use super::run::State;
 use super::source::{lock, SharedClone, SourceError};
 use super::status_input::status_input;
-use crate::apply::Inventory;
+use super::worker::Carried;
+use crate::apply::{HeldPrune, HoldKind, Inventory};
 use crate::model::common::ObjectRef;
 use crate::render::Previous;
 use crate::source::status_branch::{debounce, Debounce, StatusBranch, StatusError};
-use crate::status::{self, Tree};
+use crate::status::{self, Drift, Tree};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,15 @@ use std::time::{Duration, Instant};
 #[derive(Default)]
 pub struct Initial {
     pub previous: Previous,
-    pub inventories: BTreeMap<String, Inventory>,
+    /// Each cluster's inventory and held prune.
+    pub carried: BTreeMap<String, Carried>,
+    /// The source commit the status describes as applied (the last good
+    /// one), from the README's header.
+    pub applied: Option<String>,
+    /// Each cluster's last apply that wrote, as recorded.
+    pub last_apply: BTreeMap<String, String>,
+    /// The drift corrections recorded, by (cluster, object).
+    pub drifts: BTreeMap<(String, ObjectRef), Drift>,
 }
 
 pub struct StatusWriter {
@@ -94,7 +103,7 @@ impl StatusWriter {
         for e in &placements.errors {
             tracing::warn!(error = %e, "a recorded placement could not be read; it starts afresh");
         }
-        let mut inventories = BTreeMap::new();
+        let mut carried: BTreeMap<String, Carried> = BTreeMap::new();
         for (cluster, items) in status::inventories(&tree) {
             match items {
                 Ok(items) => {
@@ -108,17 +117,51 @@ impl StatusWriter {
                         };
                         inventory.record(id, item.hash);
                     }
-                    inventories.insert(cluster, inventory);
+                    carried.entry(cluster).or_default().inventory = inventory;
                 }
                 Err(e) => {
                     tracing::warn!(%cluster, error = %e, "the recorded inventory could not be read; nothing of it will be pruned");
                 }
             }
         }
+        for (cluster, held) in status::held_prunes(&tree) {
+            // A guard this version does not know approves nothing.
+            let Some(kind) = HoldKind::parse(&held.guard) else {
+                continue;
+            };
+            carried.entry(cluster).or_default().held_prune = Some(HeldPrune {
+                commit: held.commit,
+                kind,
+                objects: held.objects.into_iter().collect(),
+            });
+        }
+        let applied = tree
+            .get(status::files::README)
+            .and_then(|readme| status::files::Header::parse(readme))
+            .map(|header| header.commit)
+            .filter(|commit| !commit.is_empty());
+        let (clusters, _) = status::read::cluster_files(&tree);
+        let last_apply = clusters
+            .into_iter()
+            .filter_map(|c| c.last_apply.map(|t| (c.name, t)))
+            .collect();
+        let (resources, _) = status::read::resource_files(&tree);
+        let drifts = resources
+            .iter()
+            .flat_map(|r| {
+                r.clusters.iter().filter_map(|(cluster, entry)| {
+                    let drift = entry.drift.clone()?;
+                    Some(((cluster.clone(), r.id()), drift))
+                })
+            })
+            .collect();
         self.last = tree;
         Initial {
             previous: Previous::from_map(placements.by_resource),
-            inventories,
+            carried,
+            applied,
+            last_apply,
+            drifts,
         }
     }
 

@@ -11,7 +11,7 @@
 use super::backoff::{self, Next};
 use super::desired::Desired;
 use crate::apply::{
-    self, ApplyReport, ClusterClient, Disposition, Inventory, Live, PlanInput, Why,
+    self, ApplyReport, ClusterClient, Disposition, HeldPrune, Inventory, Live, PlanInput, Why,
 };
 use crate::model::common::ObjectRef;
 use crate::observe::client::{self as observe_client, Observation};
@@ -42,6 +42,9 @@ pub struct ClusterReport {
     pub apply: Option<ApplyReport>,
     /// What flotilla has applied and confirmed there.
     pub inventory: Inventory,
+    /// Deletions a prune guard holds, with the commit they were first held
+    /// at (what an approval names).
+    pub held_prune: Option<HeldPrune>,
     /// Why the pass stopped early, if it did.
     pub error: Option<String>,
     /// Every object of the revision is applied and confirmed.
@@ -58,11 +61,19 @@ pub struct WorkerContext {
     pub execute: apply::ExecuteOptions,
 }
 
+/// What a worker carries from one pass to the next (and an earlier run
+/// recorded on the status branch): the inventory and the held prune.
+#[derive(Debug, Clone, Default)]
+pub struct Carried {
+    pub inventory: Inventory,
+    pub held_prune: Option<HeldPrune>,
+}
+
 /// Runs until `shutdown` turns true; the pass in flight finishes first.
 pub async fn run(
     ctx: WorkerContext,
     mut desired: watch::Receiver<Option<Arc<Desired>>>,
-    mut inventory: Inventory,
+    mut carried: Carried,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut client: Option<Connection> = None;
@@ -72,12 +83,15 @@ pub async fn run(
         let delay = match current {
             Some(d) if d.clusters.contains_key(&ctx.cluster) => {
                 let started = Instant::now();
-                let (report, next) = pass(&ctx, &mut client, &d, &inventory).await;
+                let (report, next) = pass(&ctx, &mut client, &d, &carried).await;
                 ctx.metrics
                     .reconcile_seconds
                     .get_or_create(&Metrics::cluster(&ctx.cluster))
                     .observe(started.elapsed().as_secs_f64());
-                inventory = report.inventory.clone();
+                carried = Carried {
+                    inventory: report.inventory.clone(),
+                    held_prune: report.held_prune.clone(),
+                };
                 let delay = match next {
                     None => {
                         failures = 0;
@@ -138,8 +152,9 @@ async fn pass(
     ctx: &WorkerContext,
     client: &mut Option<Connection>,
     desired: &Desired,
-    inventory: &Inventory,
+    carried: &Carried,
 ) -> (ClusterReport, Option<Pass>) {
+    let inventory = &carried.inventory;
     let mut report = ClusterReport {
         cluster: ctx.cluster.clone(),
         revision: desired.revision.clone(),
@@ -148,6 +163,7 @@ async fn pass(
         live: BTreeMap::new(),
         apply: None,
         inventory: inventory.clone(),
+        held_prune: carried.held_prune.clone(),
         error: None,
         converged: false,
     };
@@ -234,7 +250,18 @@ async fn pass(
             max_fraction: f64::from(desired.prune.max_delete_percent()) / 100.0,
             approved: desired.prune.approves(&desired.revision),
         },
+        // An approval names the commit a hold was reported at; the commit
+        // that carries it is a later one.
+        approved_hold: carried
+            .held_prune
+            .as_ref()
+            .filter(|h| desired.prune.approves(&h.commit)),
     });
+    report.held_prune = HeldPrune::next(
+        carried.held_prune.as_ref(),
+        &desired.revision,
+        plan.hold.as_ref(),
+    );
     let (applied, new_inventory) = apply::execute(cluster, &plan, inventory, &ctx.execute).await;
     let label = Metrics::cluster(&ctx.cluster);
     ctx.metrics

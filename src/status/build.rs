@@ -210,6 +210,11 @@ fn cluster_file(c: &ClusterInput, resources: &[ResourceFile]) -> ClusterFile {
     let mut inventory = c.inventory.clone();
     inventory.sort();
     inventory.dedup();
+    let held_prune = c.held_prune.clone().map(|mut h| {
+        h.objects.sort();
+        h.objects.dedup();
+        h
+    });
     ClusterFile {
         name: c.name.clone(),
         reachable: c.reachable,
@@ -221,6 +226,7 @@ fn cluster_file(c: &ClusterInput, resources: &[ResourceFile]) -> ClusterFile {
         last_apply: c.last_apply.clone(),
         resources: counts,
         errors,
+        held_prune,
         inventory,
     }
 }

@@ -4,7 +4,7 @@
 //! `BTreeMap`s and lists are sorted by the builder: the same values always
 //! give the same bytes.
 
-use super::input::{ClusterError, Drift, InventoryItem, Nodes, ReadyCondition, Stale};
+use super::input::{ClusterError, Drift, HeldPrune, InventoryItem, Nodes, ReadyCondition, Stale};
 use crate::model::common::ObjectRef;
 use crate::model::kinds::cluster::{ResourceSummary, Taint};
 use crate::observe::health::{HealthState, Replicas};
@@ -163,6 +163,9 @@ pub struct ClusterFile {
     pub resources: ClusterResources,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ClusterError>,
+    /// Deletions a prune guard holds back, and the commit to approve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_prune: Option<HeldPrune>,
     /// What flotilla applied and confirmed there, sorted by identity.
     #[serde(default)]
     pub inventory: Vec<InventoryItem>,

@@ -90,6 +90,21 @@ pub struct ClusterError {
     pub message: String,
 }
 
+/// Deletions held back on one cluster by a prune guard, as recorded for
+/// approval. What the fields mean is `apply::prune`'s business; status
+/// keeps them as given (objects sorted) and reads them back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeldPrune {
+    /// The source commit at which the deletions were first held: Settings
+    /// `spec.prune.approve` naming it lets them through (over-threshold).
+    pub commit: String,
+    /// The guard: `EmptyRender` or `OverThreshold`.
+    pub guard: String,
+    /// What would be deleted; any order, written sorted.
+    pub objects: Vec<ObjectRef>,
+}
+
 /// Nodes of a cluster.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Nodes {
@@ -116,6 +131,8 @@ pub struct ClusterInput {
     pub errors: Vec<ClusterError>,
     /// Any order; written sorted by identity.
     pub inventory: Vec<InventoryItem>,
+    /// Deletions held for approval, if any.
+    pub held_prune: Option<HeldPrune>,
 }
 
 impl ClusterInput {

@@ -9,14 +9,15 @@
 //!
 //! ```text
 //! status/README.md                      clusters, applications × clusters, what needs attention
-//! status/clusters/<cluster>.yaml        reachability, Ready, taints, capacity, counts, errors, inventory
+//! status/clusters/<cluster>.yaml        reachability, Ready, taints, capacity, counts, errors,
+//!                                       held prune (the commit to approve), inventory
 //! status/resources/<ns or _cluster>/<group or core>.<kind>/<name>.yaml
 //!                                       placement, per cluster: commit, hash, health, replicas, drift
 //! status/errors.yaml                    only while the latest commit is bad
 //! ```
 //!
 //! Back: [`read::placements`] (→ `render::Previous`, so a restarted daemon
-//! keeps every placement), [`read::inventories`], [`message::summarize`]
+//! keeps every placement), [`read::inventories`], [`read::held_prunes`], [`message::summarize`]
 //! (old tree vs new → commit message), and [`tables`] for `flotilla status`.
 //!
 //! Invariants: pure (no I/O, no clock: times come in as RFC 3339 text);
@@ -41,11 +42,11 @@ use std::collections::BTreeMap;
 pub use build::build;
 pub use files::{ClusterFile, ErrorsFile, ResourceFile};
 pub use input::{
-    BadCommit, ClusterError, ClusterInput, Drift, InventoryItem, Nodes, ReadyCondition,
+    BadCommit, ClusterError, ClusterInput, Drift, HeldPrune, InventoryItem, Nodes, ReadyCondition,
     ResourceCluster, ResourceInput, Source, Stale, StatusInput,
 };
 pub use message::{summarize, CommitMessage};
-pub use read::{inventories, placements, Placements, ReadError};
+pub use read::{held_prunes, inventories, placements, Placements, ReadError};
 
 /// The status tree: file path (from the branch root) → file text.
 pub type Tree = BTreeMap<String, String>;

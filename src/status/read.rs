@@ -8,7 +8,7 @@
 //! not look empty to prune).
 
 use super::files::{ClusterFile, ErrorsFile, ResourceFile, CLUSTERS_DIR, RESOURCES_DIR};
-use super::input::InventoryItem;
+use super::input::{HeldPrune, InventoryItem};
 use super::Tree;
 use crate::model::common::ObjectRef;
 use crate::render::Previous;
@@ -157,5 +157,16 @@ pub fn inventories(files: &Tree) -> BTreeMap<String, Result<Vec<InventoryItem>, 
                 .to_string();
             (name, parse_cluster(path, text).map(|c| c.inventory))
         })
+        .collect()
+}
+
+/// Every cluster's held prune, by cluster name. A file that cannot be read
+/// records none: without a record, an approval of an earlier commit lets
+/// nothing through, which is the safe side.
+pub fn held_prunes(files: &Tree) -> BTreeMap<String, HeldPrune> {
+    let (clusters, _) = cluster_files(files);
+    clusters
+        .into_iter()
+        .filter_map(|c| c.held_prune.map(|h| (c.name, h)))
         .collect()
 }

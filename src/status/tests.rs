@@ -184,3 +184,36 @@ fn tables_of_a_tree_with_only_a_readme() {
          APP  CLUSTER  REVISION  REPLICAS  HEALTH  DRIFT  MESSAGE\n"
     );
 }
+
+#[test]
+fn a_held_prune_is_written_sorted_and_read_back() {
+    let mut cluster = ClusterInput::new("member1", true);
+    cluster.held_prune = Some(HeldPrune {
+        commit: "c0ffee0".into(),
+        guard: "OverThreshold".into(),
+        objects: vec![
+            id("v1", "ConfigMap", Some("shop"), "b"),
+            id("v1", "ConfigMap", Some("shop"), "a"),
+            id("v1", "ConfigMap", Some("shop"), "a"),
+        ],
+    });
+    let tree = build(&StatusInput {
+        clusters: vec![cluster, ClusterInput::new("member2", true)],
+        ..StatusInput::default()
+    });
+    let text = &tree["status/clusters/member1.yaml"];
+    assert!(text.contains("heldPrune:"), "{text}");
+    assert!(
+        !tree["status/clusters/member2.yaml"].contains("heldPrune"),
+        "absent when nothing is held"
+    );
+    let back = held_prunes(&tree);
+    assert_eq!(back.len(), 1);
+    let held = &back["member1"];
+    assert_eq!(
+        (held.commit.as_str(), held.guard.as_str()),
+        ("c0ffee0", "OverThreshold")
+    );
+    let names: Vec<&str> = held.objects.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"], "sorted, once each");
+}

@@ -1,8 +1,9 @@
-//! Shared helpers of the `apply_*` tests: an in-process simulator reached
-//! over real HTTP with the kube client, its admin API through a minimal
-//! HTTP/1.1 client, kubectl as an independent client, rendered objects with
-//! ownership marks, and one reconcile of one cluster (observe → plan →
-//! execute) as the daemon runs it.
+//! Shared helpers of the `apply_*` tests (which also declare `mod support`):
+//! an in-process simulator reached over real HTTP with the kube client, its
+//! admin API through the minimal HTTP/1.1 client of `support::http`,
+//! kubectl as an independent client, rendered objects with ownership
+//! marks, and one reconcile of one cluster (observe → plan → execute) as
+//! the daemon runs it.
 #![allow(dead_code)]
 
 use flotilla::apply::{
@@ -17,7 +18,6 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 pub const INSTANCE: &str = "flotilla";
 
@@ -62,6 +62,7 @@ impl Env {
 
     /// A request to the simulator-wide admin API for `cluster` (`path`
     /// below `/sim/clusters/<cluster>`); returns (status, JSON body).
+    /// The minimal client of `support::http`, off the runtime's threads.
     pub async fn admin(
         &self,
         cluster: &str,
@@ -69,34 +70,15 @@ impl Env {
         path: &str,
         body: Option<&str>,
     ) -> (u16, Value) {
-        let addr = self.sim.admin;
-        let mut stream = tokio::net::TcpStream::connect(addr)
-            .await
-            .expect("admin API");
-        let body = body.unwrap_or_default();
-        let request = format!(
-            "{method} /sim/clusters/{cluster}{path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).await.expect("send");
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).await.expect("read");
-        let text = String::from_utf8_lossy(&response).into_owned();
-        let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let body = if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(rest)
-        } else {
-            rest.to_string()
-        };
-        (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+        let addr = self.sim.admin.to_string();
+        let (method, body) = (method.to_string(), body.map(str::to_string));
+        let path = format!("/sim/clusters/{cluster}{path}");
+        let (status, text) = tokio::task::spawn_blocking(move || {
+            crate::support::http::request(&addr, &method, &path, &[], body.as_deref())
+        })
+        .await
+        .expect("join");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     pub async fn fault(&self, cluster: &str, spec: &str) {
@@ -180,21 +162,6 @@ impl Env {
     }
 }
 
-fn dechunk(mut text: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = text.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        text = rest[n..].trim_start_matches("\r\n");
-    }
-    out
-}
-
 /// A rendered object from a manifest, marked as the render marks it.
 pub fn rendered(manifest: Value, revision: &str) -> RenderedObject {
     let mut manifest = manifest;
@@ -251,6 +218,7 @@ pub async fn reconcile(
         inventory,
         overwrite: &inputs.overwrite,
         prune: inputs.prune,
+        approved_hold: None,
     });
     let (report, inventory) =
         apply::execute(cluster, &plan, inventory, &ExecuteOptions::default()).await;

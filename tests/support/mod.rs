@@ -1,9 +1,18 @@
 //! Shared helpers for the end-to-end tests: run the real binary, build
-//! throw-away repositories.
+//! throw-away repositories, and the real processes a fleet is made of
+//! (`git daemon`, `flotilla sim`, `flotilla run`) with handles that start,
+//! stop, kill and restart them.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+pub mod daemon;
+pub mod fleet;
+pub mod git;
+pub mod http;
+pub mod sim;
 
 /// Runs the `flotilla` binary with `args`.
 pub fn flotilla(args: &[&str]) -> Output {
@@ -34,5 +43,16 @@ pub fn write_files(dir: &Path, files: &[(&str, String)]) {
         std::fs::write(&path, text).expect("write file");
     }
 }
-pub mod git;
-pub mod sim;
+
+/// Polls `check` every 100 ms for up to `secs` seconds; panics naming
+/// `what` when it never holds.
+pub fn wait_for(secs: u64, what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if check() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("timed out after {secs}s waiting for {what}");
+}

@@ -1,15 +1,14 @@
 //! A `flotilla sim` process for end-to-end tests: started on loopback with
 //! a kubeconfig in a temporary directory, killed on drop; kubectl runs
-//! against it with its own discovery cache, and the admin API is reached
-//! with a minimal HTTP/1.1 client (no client library between the test and
-//! the wire).
+//! against it with its own discovery cache, and the admin API (faults,
+//! request counters) is reached with the minimal client of
+//! [`super::http`].
 
+use super::http;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
 
 pub struct Sim {
     child: Child,
@@ -97,7 +96,31 @@ impl Sim {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// A request to a cluster's API or admin API; returns (status, body).
+    /// `kubectl get <what> -o jsonpath=<path>`: the value, or `None` when
+    /// the object does not exist (any other failure panics).
+    pub fn jsonpath(&self, context: &str, what: &[&str], path: &str) -> Option<String> {
+        let jsonpath = format!("jsonpath={path}");
+        let mut args = vec!["get"];
+        args.extend_from_slice(what);
+        args.extend(["-o", &jsonpath]);
+        let out = self.kubectl(context, &args);
+        if out.status.success() {
+            return Some(String::from_utf8_lossy(&out.stdout).into_owned());
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("NotFound") || stderr.contains("not found"),
+            "kubectl {args:?}: {stderr}"
+        );
+        None
+    }
+
+    /// Whether `kubectl get <what>` finds the object.
+    pub fn exists(&self, context: &str, what: &[&str]) -> bool {
+        self.jsonpath(context, what, "{.metadata.name}").is_some()
+    }
+
+    /// A request to a cluster's API; returns (status, body).
     pub fn http(
         &self,
         cluster: &str,
@@ -105,13 +128,7 @@ impl Sim {
         path: &str,
         body: Option<&str>,
     ) -> (u16, String) {
-        http(
-            &self.endpoints[cluster],
-            method,
-            path,
-            body,
-            "application/json",
-        )
+        http::request(&self.endpoints[cluster], method, path, &[], body)
     }
 
     /// A request to the admin API of `cluster` (`path` is below
@@ -123,25 +140,49 @@ impl Sim {
         path: &str,
         body: Option<&str>,
     ) -> (u16, String) {
-        http(
+        http::request(
             &self.admin,
             method,
             &format!("/sim/clusters/{cluster}{path}"),
+            &[],
             body,
-            "application/json",
         )
     }
 
+    /// Adds `fault` (a JSON fault body, see docs/simulator.md) to `cluster`.
+    pub fn fault(&self, cluster: &str, fault: &str) {
+        let (code, body) = self.admin(cluster, "POST", "/faults", Some(fault));
+        assert_eq!(code, 200, "fault {fault} on {cluster}: {body}");
+    }
+
+    /// Clears every fault of `cluster`.
+    pub fn clear_faults(&self, cluster: &str) {
+        let (code, body) = self.admin(cluster, "DELETE", "/faults", None);
+        assert!((200..300).contains(&code), "clear faults: {code} {body}");
+    }
+
+    /// The requests `cluster` counted since the last reset.
+    pub fn counters(&self, cluster: &str) -> Counters {
+        let (code, body) = self.admin(cluster, "GET", "/counters", None);
+        assert_eq!(code, 200, "counters of {cluster}: {body}");
+        let json = json_of(&body);
+        let requests = json["requests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| Request {
+                verb: r["verb"].as_str().unwrap_or_default().to_string(),
+                resource: r["resource"].as_str().unwrap_or_default().to_string(),
+                manager: r["fieldManager"].as_str().unwrap_or_default().to_string(),
+                count: r["count"].as_u64().unwrap_or(0),
+            })
+            .collect();
+        Counters { requests }
+    }
+
     /// Polls `check` every 100 ms for up to `secs` seconds.
-    pub fn wait_for(&self, secs: u64, what: &str, mut check: impl FnMut() -> bool) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
-        while std::time::Instant::now() < deadline {
-            if check() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("timed out after {secs}s waiting for {what}");
+    pub fn wait_for(&self, secs: u64, what: &str, check: impl FnMut() -> bool) {
+        super::wait_for(secs, what, check)
     }
 }
 
@@ -152,57 +193,51 @@ impl Drop for Sim {
     }
 }
 
-/// One HTTP/1.1 request with `Connection: close`.
-pub fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-    content_type: &str,
-) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).expect("connect to the simulator");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let body = body.unwrap_or_default();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: {content_type}\r\nAccept: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).expect("send request");
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).expect("read response");
-    let text = String::from_utf8_lossy(&response).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(rest)
-    } else {
-        rest.to_string()
-    };
-    (status, body)
+/// One line of the simulator's request counters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub verb: String,
+    /// `plural[.group][/subresource]`.
+    pub resource: String,
+    /// The `fieldManager` of the request, `""` when it named none.
+    pub manager: String,
+    pub count: u64,
 }
 
-fn dechunk(mut text: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = text.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        text = rest[n..].trim_start_matches("\r\n");
+/// A cluster's request counters (dry runs included: they are requests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counters {
+    pub requests: Vec<Request>,
+}
+
+impl Counters {
+    fn sum(&self, keep: impl Fn(&Request) -> bool) -> u64 {
+        self.requests
+            .iter()
+            .filter(|r| keep(r))
+            .map(|r| r.count)
+            .sum()
     }
-    out
+
+    /// Write requests (anything but get, list and watch) by anyone.
+    pub fn writes(&self) -> u64 {
+        self.sum(|r| !matches!(r.verb.as_str(), "get" | "list" | "watch"))
+    }
+
+    /// Write requests that name field manager `manager`.
+    pub fn writes_by(&self, manager: &str) -> u64 {
+        self.sum(|r| r.manager == manager && !matches!(r.verb.as_str(), "get" | "list" | "watch"))
+    }
+
+    /// Delete requests (of one object or a collection), by anyone.
+    pub fn deletes(&self) -> u64 {
+        self.sum(|r| r.verb == "delete" || r.verb == "deletecollection")
+    }
+
+    /// Write requests to `resource` (e.g. `configmaps`, `deployments.apps`).
+    pub fn writes_to(&self, resource: &str) -> u64 {
+        self.sum(|r| r.resource == resource && !matches!(r.verb.as_str(), "get" | "list" | "watch"))
+    }
 }
 
 /// Parses JSON output, naming it when it is not JSON.
