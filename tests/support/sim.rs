@@ -61,6 +61,11 @@ impl Sim {
         }
     }
 
+    /// The simulator's process id (for its CPU time in the benchmarks).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Writes `text` to `name` in the simulator's temporary directory;
     /// returns the path, for `kubectl apply -f`.
     pub fn write(&self, name: &str, text: &str) -> String {
