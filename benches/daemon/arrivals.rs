@@ -18,15 +18,25 @@ pub type Key = (String, &'static str, String, String);
 
 /// What the watchers have seen: per object, its `data.version` (empty for
 /// objects without one) and when that was first seen.
-#[derive(Clone, Default)]
+/// The watchers stop when this is dropped.
+#[derive(Default)]
 pub struct Arrivals {
     seen: Arc<Mutex<HashMap<Key, (String, Instant)>>>,
+    watchers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Arrivals {
+    fn drop(&mut self) {
+        for w in &self.watchers {
+            w.abort();
+        }
+    }
 }
 
 impl Arrivals {
     /// Starts watchers of `kinds` (ConfigMap, Deployment) on every cluster.
     pub async fn watch(kubeconfig: &Path, clusters: &[String], kinds: &[&'static str]) -> Arrivals {
-        let arrivals = Arrivals::default();
+        let mut arrivals = Arrivals::default();
         let config = Kubeconfig::read_from(kubeconfig).expect("read the kubeconfig");
         for cluster in clusters {
             let options = KubeConfigOptions {
@@ -48,7 +58,7 @@ impl Arrivals {
                 let seen = arrivals.seen.clone();
                 let cluster = cluster.clone();
                 let kind: &'static str = kind;
-                tokio::spawn(async move {
+                arrivals.watchers.push(tokio::spawn(async move {
                     let mut stream = std::pin::pin!(watcher::watcher(
                         api,
                         watcher::Config::default().labels("bench=daemon"),
@@ -81,7 +91,7 @@ impl Arrivals {
                             }
                         }
                     }
-                });
+                }));
             }
         }
         arrivals
