@@ -17,7 +17,7 @@ use crate::model::kinds::cluster::Cluster;
 use crate::model::kinds::override_policy::OverridePolicy;
 use crate::model::kinds::propagation::{PropagationPolicy, ReplicaSchedulingType};
 use crate::model::{Located, Repository, Template};
-use crate::schedule::{self, ClusterView, ScheduleInput, TargetCluster};
+use crate::schedule::{self, ClusterView, ReplicaRequests, ScheduleInput, TargetCluster};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -63,6 +63,9 @@ pub struct PlacementResult {
     /// Why each cluster got what it got (or was left out).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub reasons: BTreeMap<String, String>,
+    /// About the decision as a whole (cluster affinity groups skipped).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Per cluster, the override rules applied to its manifest, in the
     /// order they were applied.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -235,15 +238,26 @@ fn schedule_one(
 ) -> PlacementResult {
     let prev = previous.get(&template.id);
     let replicas = crate::model::defaults::template_replicas(&template.id.kind, &template.manifest);
-    let input = ScheduleInput {
-        placement: &policy.value.spec.placement,
-        api_version: &template.id.api_version,
-        kind: &template.id.kind,
-        replicas,
-        clusters: views,
-        previous: prev,
-    };
-    match schedule::schedule(&input) {
+    let requests =
+        ReplicaRequests::from_template(&template.id.kind, &template.manifest).map_err(|e| {
+            let cause = std::error::Error::source(&e).map_or(String::new(), |c| format!(": {c}"));
+            format!("cannot estimate capacity: {e}{cause}")
+        });
+    let scheduled = requests.and_then(|requests| {
+        schedule::schedule(&ScheduleInput {
+            placement: &policy.value.spec.placement,
+            api_version: &template.id.api_version,
+            kind: &template.id.kind,
+            replicas,
+            requests: &requests,
+            clusters: views,
+            previous: prev,
+            previous_affinity: previous.affinity_name(&template.id),
+            evicting: &[],
+        })
+        .map_err(|e| e.to_string())
+    });
+    match scheduled {
         Ok(decision) => PlacementResult {
             resource: template.id.clone(),
             policy: policy_ref(policy),
@@ -252,6 +266,7 @@ fn schedule_one(
             clusters: decision.clusters,
             affinity_name: decision.affinity_name,
             reasons: decision.reasons,
+            notes: decision.notes,
             overrides: BTreeMap::new(),
             error: None,
         },
@@ -262,10 +277,11 @@ fn schedule_one(
             template_replicas: replicas,
             // Not schedulable: keep running where it ran before.
             clusters: prev.map(<[TargetCluster]>::to_vec).unwrap_or_default(),
-            affinity_name: None,
+            affinity_name: previous.affinity_name(&template.id).map(str::to_string),
             reasons: BTreeMap::new(),
+            notes: Vec::new(),
             overrides: BTreeMap::new(),
-            error: Some(e.to_string()),
+            error: Some(e),
         },
     }
 }
@@ -358,6 +374,7 @@ fn follow_dependencies<'a>(
                     clusters: list.clone(),
                     affinity_name: None,
                     reasons,
+                    notes: Vec::new(),
                     overrides: BTreeMap::new(),
                     error: None,
                 });
