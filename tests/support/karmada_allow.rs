@@ -51,23 +51,41 @@ pub const ALLOWED: &[Allowed] = &[
                  the affinity), and gives them replicas; flotilla scales down over the clusters \
                  that pass",
         applies: |case, flotilla| {
+            let placement = &case["policy"]["spec"]["placement"];
+            let rs = &placement["replicaScheduling"];
+            let by_room = rs["replicaDivisionPreference"] == "Aggregated"
+                || rs["weightPreference"]["dynamicWeight"].is_string();
             let known = |name: &str| {
                 case["clusters"]
                     .as_array()
                     .is_some_and(|cs| cs.iter().any(|c| c["metadata"]["name"] == name))
             };
-            let filtered = |name: &str| {
-                flotilla["reasons"][name]
-                    .as_str()
-                    .is_some_and(|r| r.starts_with("filtered out"))
+            let passes = |name: &str| {
+                known(name)
+                    && !flotilla["reasons"][name]
+                        .as_str()
+                        .is_some_and(|r| r.starts_with("filtered out"))
             };
-            case["previous"].is_array()
-                && case["expected"]["clusters"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|t| t["name"].as_str())
-                    .any(|name| !known(name) || filtered(name))
+            let previous: Vec<(&str, i64)> = case["previous"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|t| {
+                    (
+                        t["name"].as_str().unwrap_or(""),
+                        t["replicas"].as_i64().unwrap_or(0),
+                    )
+                })
+                .collect();
+            let kept: i64 = previous
+                .iter()
+                .filter(|(n, _)| passes(n))
+                .map(|(_, r)| r)
+                .sum();
+            let dropped = previous.iter().any(|(n, r)| *r > 0 && !passes(n));
+            let replicas = case["template"]["spec"]["replicas"].as_i64().unwrap_or(1);
+            // Karmada's scale-down path, with a previous cluster that no longer passes.
+            by_room && dropped && kept > replicas
         },
     },
 ];
