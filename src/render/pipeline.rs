@@ -278,7 +278,14 @@ fn schedule_one(
             // Not schedulable: keep running where it ran before.
             clusters: prev.map(<[TargetCluster]>::to_vec).unwrap_or_default(),
             affinity_name: previous.affinity_name(&template.id).map(str::to_string),
-            reasons: BTreeMap::new(),
+            reasons: prev
+                .unwrap_or_default()
+                .iter()
+                .map(|t| {
+                    let why = "kept from the previous decision: this one could not be scheduled";
+                    (t.name.clone(), why.to_string())
+                })
+                .collect(),
             notes: Vec::new(),
             overrides: BTreeMap::new(),
             error: Some(e),
