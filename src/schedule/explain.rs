@@ -7,8 +7,8 @@
 //! ```text
 //! filtered out: has taint dedicated=gpu:NoSchedule that the placement does not tolerate
 //! not selected: spread by cluster takes 2 cluster(s) (maxGroups 2) and ranks others first
-//! selected: 3 replica(s) (weight 2 of 5: 2 plus 1 of the remainder)
-//! selected: 7 replica(s) (room for 12 more (cpu: 3 free ÷ 250m per replica); kept 4 from the previous decision; +3 new (share of the new replicas by room))
+//! selected: 3 replica(s) (weight 2 of 5: 6 × 2/5 rounds down to 2, +1 of the 1 left over)
+//! selected: 7 replica(s) (room for 12 more (cpu: 3 free ÷ 250m per replica); kept 4 from the previous decision; +3 new as its share by room)
 //! passed the filters but got no replicas (weight 1 of 3)
 //! ```
 //!

@@ -109,22 +109,21 @@ pub struct Shortfall {
     pub needed: i64,
     /// Room the chosen clusters have for them together.
     pub room: i64,
-    pub scaling_up: bool,
+    /// Replicas already running on the chosen clusters, which stay.
+    pub running: i64,
     /// Per chosen cluster: its room, explained.
     pub clusters: Vec<(String, String)>,
 }
 
 impl std::fmt::Display for Shortfall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let what = if self.scaling_up {
-            "new replicas"
-        } else {
-            "replicas"
-        };
+        write!(f, "not enough room: {} replicas to place", self.needed)?;
+        if self.running > 0 {
+            write!(f, " besides the {} running", self.running)?;
+        }
         write!(
             f,
-            "not enough room: {} {what} to place, the selected clusters have room for {} ({} short)",
-            self.needed,
+            ", the selected clusters have room for {} ({} short)",
             self.room,
             self.needed - self.room
         )?;

@@ -71,7 +71,7 @@ pub(super) fn assign(
             })
             .collect();
         pool.sort_by(|a, b| b.weight.cmp(&a.weight));
-        let result = divide(strategy, replicas, pool, &[], chosen, false)?;
+        let result = divide(strategy, replicas, pool, &[], chosen)?;
         for t in &result {
             let before = scheduled
                 .iter()
@@ -97,7 +97,7 @@ pub(super) fn assign(
     for c in chosen {
         notes.add(c.name(), explain::room(c.room, &c.limit));
     }
-    let result = divide(strategy, new, pool, &scheduled, chosen, true)?;
+    let result = divide(strategy, new, pool, &scheduled, chosen)?;
     for t in &result {
         let before = scheduled
             .iter()
@@ -108,11 +108,17 @@ pub(super) fn assign(
             notes.add(&t.name, format!("kept {before} from the previous decision"));
         }
         if added > 0 {
-            let how = match strategy {
-                Strategy::DynamicWeight => "share of the new replicas by room",
-                Strategy::Aggregated => "aggregated: filled in order",
+            let note = match (strategy, assigned) {
+                (Strategy::DynamicWeight, 0) => format!("{added} as its share by room"),
+                (Strategy::DynamicWeight, _) => format!("+{added} new as its share by room"),
+                (Strategy::Aggregated, 0) => {
+                    format!("{added}: aggregated on as few clusters as hold them, most room first")
+                }
+                (Strategy::Aggregated, _) => format!(
+                    "+{added} new: aggregated on as few clusters as hold them, running ones first"
+                ),
             };
-            notes.add(&t.name, format!("+{added} new ({how})"));
+            notes.add(&t.name, note);
         }
     }
     Ok(result)
@@ -133,14 +139,13 @@ fn divide(
     mut pool: Vec<Pool>,
     init: &[TargetCluster],
     chosen: &[&Candidate<'_>],
-    scaling_up: bool,
 ) -> Result<Vec<TargetCluster>, ScheduleError> {
     let room: i64 = pool.iter().map(|p| p.weight.max(0)).sum();
     if room < i64::from(target) {
         return Err(ScheduleError::NotEnoughRoom(Shortfall {
             needed: i64::from(target),
             room,
-            scaling_up,
+            running: init.iter().map(|t| i64::from(t.replicas)).sum(),
             clusters: chosen
                 .iter()
                 .map(|c| (c.name().to_string(), explain::room(c.room, &c.limit)))

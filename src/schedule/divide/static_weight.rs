@@ -29,15 +29,23 @@ pub(super) fn assign(
             notes.add(c.name(), "no staticWeightList entry matches it (weight 0)");
         }
     }
-    take_by_weight(replicas, &list)
+    let shares = take_by_weight(replicas, &list);
+    let remainder: i32 = replicas - shares.iter().map(|s| s.floor).sum::<i32>();
+    shares
         .into_iter()
         .map(|s| {
-            let extra = s.replicas - s.floor;
-            let note = match extra {
-                0 => format!("weight {} of {}", s.weight, s.weight_sum),
-                _ => format!(
-                    "weight {} of {}: {} plus {extra} of the remainder",
-                    s.weight, s.weight_sum, s.floor
+            let (w, of) = (s.weight, s.weight_sum);
+            let note = match s.replicas - s.floor {
+                // Why 2:1 over 2 replicas gives 2:0: the floors are 1 and 0,
+                // and the one left goes to the heavier cluster.
+                0 if remainder > 0 => format!(
+                    "weight {w} of {of}: {replicas} × {w}/{of} rounds down to {}; the {remainder} left over went to clusters ahead of it (more weight, then more replicas before, then rank)",
+                    s.floor
+                ),
+                0 => format!("weight {w} of {of}"),
+                extra => format!(
+                    "weight {w} of {of}: {replicas} × {w}/{of} rounds down to {}, +{extra} of the {remainder} left over",
+                    s.floor
                 ),
             };
             notes.add(&s.name, note);

@@ -147,9 +147,15 @@ fn dynamic_weights() {
             "not enough room",
             19,
             None,
-            "error: failed to assign replicas: not enough room: 19 new replicas to place, the selected clusters have room for 18 (1 short); a: room for 10 more (10 free pod(s)); b: room for 5 more (5 free pod(s)); c: room for 3 more (3 free pod(s))",
+            "error: failed to assign replicas: not enough room: 19 replicas to place, the selected clusters have room for 18 (1 short); a: room for 10 more (10 free pod(s)); b: room for 5 more (5 free pod(s)); c: room for 3 more (3 free pod(s))",
         ),
         ("unchanged total keeps the previous decision", 4, Some(tc(&[("c", 4)])), "c=4"),
+        (
+            "not enough room besides what runs",
+            22,
+            Some(tc(&[("c", 2)])),
+            "error: failed to assign replicas: not enough room: 20 replicas to place besides the 2 running, the selected clusters have room for 18 (2 short); c: room for 3 more (3 free pod(s)); a: room for 10 more (10 free pod(s)); b: room for 5 more (5 free pod(s))",
+        ),
         // Only the 6 new replicas are divided, by room; c keeps its 2.
         ("scale up keeps what runs", 8, Some(tc(&[("c", 2)])), "a=4 b=1 c=3"),
         // Weighted by the previous 6:3 → 3:1 (remainder to the larger).
@@ -173,7 +179,7 @@ fn aggregated() {
     let cases: &[(&str, i32, Option<Vec<TargetCluster>>, &str)] = &[
         ("fits in the roomiest", 6, None, "a=6"),
         ("as few clusters as hold it, by room", 12, None, "a=8 b=4"),
-        ("not enough room", 19, None, "error: failed to assign replicas: not enough room: 19 new replicas to place, the selected clusters have room for 18 (1 short); a: room for 10 more (10 free pod(s)); b: room for 5 more (5 free pod(s)); c: room for 3 more (3 free pod(s))"),
+        ("not enough room", 19, None, "error: failed to assign replicas: not enough room: 19 replicas to place, the selected clusters have room for 18 (1 short); a: room for 10 more (10 free pod(s)); b: room for 5 more (5 free pod(s)); c: room for 3 more (3 free pod(s))"),
         // Scale up fills the clusters already running replicas first.
         ("scale up where it runs", 5, Some(tc(&[("c", 2)])), "c=5"),
         ("scale up spills over, by room", 9, Some(tc(&[("c", 2)])), "a=6 c=3"),
@@ -216,7 +222,7 @@ fn room_comes_from_requests() {
     assert_eq!(outcome(&Ok(d.clone())), "big=8 small=2");
     assert_eq!(
         d.reasons["small"],
-        "selected: 2 replica(s) (room for 4 more (cpu: 2 free ÷ 500m per replica); +2 new (share of the new replicas by room))"
+        "selected: 2 replica(s) (room for 4 more (cpu: 2 free ÷ 500m per replica); 2 as its share by room)"
     );
     assert_eq!(
         d.reasons["unknown"],
@@ -231,7 +237,7 @@ fn errors() {
         ("negative replicas", json!({}), Some(-1), fleet(), "error: the template has negative replicas (-1)"),
         ("no clusters", json!({}), Some(1), vec![], "error: no clusters are defined"),
         ("dynamic weights without capacity", json!({"replicaScheduling": {"weightPreference": {"dynamicWeight": "AvailableReplicas"}}}), Some(3), vec![plain("a")],
-            "error: failed to assign replicas: not enough room: 3 new replicas to place, the selected clusters have room for 0 (3 short); a: room for 0 more (the cluster reports no resourceSummary)"),
+            "error: failed to assign replicas: not enough room: 3 replicas to place, the selected clusters have room for 0 (3 short); a: room for 0 more (the cluster reports no resourceSummary)"),
         // With no replicas to divide, the division mode does not matter (Karmada's "not a workload" branch).
         ("aggregated, 0 replicas", json!({"replicaScheduling": {"replicaDivisionPreference": "Aggregated"}}), Some(0), fleet(), "a=0 b=0 c=0"),
         ("dynamic, no replicas", json!({"replicaScheduling": {"weightPreference": {"dynamicWeight": "AvailableReplicas"}}}), None, fleet(), "a=0 b=0 c=0"),
@@ -244,4 +250,28 @@ fn errors() {
             "case {name}"
         );
     }
+}
+
+#[test]
+fn static_weight_remainders_are_explained() {
+    // The surprise users report: weights 2:1 over 2 replicas give 2:0.
+    let p = mk_placement(
+        json!({"replicaScheduling": {"weightPreference": {"staticWeightList": [
+        {"targetCluster": {"clusterNames": ["a"]}, "weight": 2},
+        {"targetCluster": {"clusterNames": ["b"]}, "weight": 1}]}}}),
+    );
+    let d = run(&p, Some(2), &fleet(), None).expect("decision");
+    assert_eq!(outcome(&Ok(d.clone())), "a=2");
+    assert_eq!(
+        d.reasons["a"],
+        "selected: 2 replica(s) (weight 2 of 3: 2 × 2/3 rounds down to 1, +1 of the 1 left over)"
+    );
+    assert_eq!(
+        d.reasons["b"],
+        "passed the filters but got no replicas (weight 1 of 3: 2 × 1/3 rounds down to 0; the 1 left over went to clusters ahead of it (more weight, then more replicas before, then rank))"
+    );
+    assert_eq!(
+        d.reasons["c"],
+        "passed the filters but got no replicas (no staticWeightList entry matches it (weight 0))"
+    );
 }
