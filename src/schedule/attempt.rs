@@ -43,6 +43,10 @@ pub(super) fn run(
     let candidates = rank(&passed, replicas, input.requests, previous);
     let selection = spread::select(input.placement, &candidates, replicas)?;
     let chosen: Vec<&Candidate<'_>> = selection.chosen.iter().map(|&i| &candidates[i]).collect();
+    let mut is_chosen = vec![false; candidates.len()];
+    for &i in &selection.chosen {
+        is_chosen[i] = true;
+    }
     let mut notes = Notes::default();
     let assigned = divide::assign(input.placement, replicas, &chosen, previous, &mut notes)?;
     for (i, c) in candidates.iter().enumerate() {
@@ -55,10 +59,9 @@ pub(super) fn run(
             .iter()
             .find(|t| t.name == c.name())
             .map(|t| t.replicas);
-        let is_chosen = selection.chosen.contains(&i);
         reasons.insert(
             c.name().to_string(),
-            explain::placed(got, input.replicas.is_some(), is_chosen, &lines),
+            explain::placed(got, input.replicas.is_some(), is_chosen[i], &lines),
         );
     }
     Ok(Decision {

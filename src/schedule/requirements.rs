@@ -240,6 +240,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::type_complexity)] // a table of tuples reads best here
     fn effective_requests() {
         let cases: &[(&str, &str, Value, &[(&str, i128)])] = &[
             (

@@ -90,6 +90,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::type_complexity)] // a table of tuples reads best here
     fn remainders_follow_weight_then_previous_then_given_order() {
         let cases: &[(&str, i32, Vec<Weighted>, &[(&str, i32)])] = &[
             (

@@ -70,7 +70,7 @@ pub(super) fn assign(
                 weight: i64::from(t.replicas),
             })
             .collect();
-        pool.sort_by(|a, b| b.weight.cmp(&a.weight));
+        pool.sort_by_key(|p| std::cmp::Reverse(p.weight));
         let result = divide(strategy, replicas, pool, &[], chosen)?;
         for t in &result {
             let before = scheduled
@@ -93,7 +93,7 @@ pub(super) fn assign(
             weight: c.room,
         })
         .collect();
-    pool.sort_by(|a, b| b.weight.cmp(&a.weight));
+    pool.sort_by_key(|p| std::cmp::Reverse(p.weight));
     for c in chosen {
         notes.add(c.name(), explain::room(c.room, &c.limit));
     }

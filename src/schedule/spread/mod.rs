@@ -142,9 +142,9 @@ fn by_cluster(
             slot -= 1;
             let mut best: Option<usize> = None;
             let mut most = room(chosen[slot]);
-            for j in take..chosen.len() {
-                if room(chosen[j]) > most {
-                    most = room(chosen[j]);
+            for (j, &c) in chosen.iter().enumerate().skip(take) {
+                if room(c) > most {
+                    most = room(c);
                     best = Some(j);
                 }
             }

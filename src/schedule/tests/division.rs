@@ -127,8 +127,6 @@ fn reasons_explain_every_cluster() {
     assert_eq!(d.reasons["a"], "selected: 0 replica(s)");
 }
 
-/// Clusters `c0..cn` with static weights (0 = no entry) and a placement.
-
 /// Clusters with room for 10, 5 and 3 replicas.
 fn rooms() -> Vec<Cluster> {
     vec![roomy("a", 10), roomy("b", 5), roomy("c", 3)]

@@ -204,7 +204,7 @@ fn readiness_is_read_from_taints_only() {
     );
     let p = mk_placement(json!({}));
     assert_eq!(
-        outcome(&run(&p, Some(1), &[not_ready.clone()], None)),
+        outcome(&run(&p, Some(1), std::slice::from_ref(&not_ready), None)),
         "n=1"
     );
     // The not-ready NoExecute taint is tolerated for 300 s by default; the
