@@ -214,7 +214,8 @@ fn by_group(
             weight: g.score,
         })
         .collect();
-    let picked_groups = select_groups(&as_groups, group.min_groups, max_groups, cluster_min);
+    let picked = select_groups(&as_groups, group.min_groups, max_groups, cluster_min);
+    let picked_groups = picked.groups;
     if picked_groups.is_empty() {
         return Err(ScheduleError::Spread(
             "the number of clusters is less than the cluster spreadConstraint.MinGroups".into(),
