@@ -174,3 +174,39 @@ proptest! {
         prop_assert_eq!(&run(&p, Some(replicas), &clusters, Some(&prev)), &first);
     }
 }
+
+proptest! {
+    #[test]
+    fn spread_is_deterministic_in_any_order(
+        spec in proptest::collection::vec((0usize..4, 0i64..15), 1..8),
+        cluster_max in 1i64..5,
+        region_min in 1i64..3,
+        replicas in 0i32..40,
+        duplicated in any::<bool>(),
+        rotate in 0usize..8,
+    ) {
+        let regions = ["eu", "us", "ap", "sa"];
+        let clusters: Vec<Cluster> = spec
+            .iter()
+            .enumerate()
+            .map(|(i, (r, room))| with_spec(&format!("c{i}"), json!({"region": regions[*r]}), *room))
+            .collect();
+        let scheduling = if duplicated {
+            json!({"replicaSchedulingType": "Duplicated"})
+        } else {
+            json!({"replicaDivisionPreference": "Aggregated"})
+        };
+        let p = mk_placement(json!({"replicaScheduling": scheduling, "spreadConstraints": [
+            {"spreadByField": "cluster", "minGroups": 1, "maxGroups": cluster_max},
+            {"spreadByField": "region", "minGroups": region_min, "maxGroups": region_min + 1}]}));
+        let first = run(&p, Some(replicas), &clusters, None);
+        let mut shuffled = clusters.clone();
+        shuffled.rotate_left(rotate % clusters.len());
+        shuffled.reverse();
+        prop_assert_eq!(&run(&p, Some(replicas), &shuffled, None), &first);
+        if let Ok(d) = &first {
+            // Never more clusters than the cluster constraint allows.
+            prop_assert!(d.clusters.len() as i64 <= cluster_max.max(region_min + 1));
+        }
+    }
+}
