@@ -23,8 +23,10 @@
 //! `kubernetes.io/`-prefixed ones); any other name is ignored, as there.
 //!
 //! Pure; never panics on a malformed template (a missing or mistyped field is
-//! simply no request).
+//! simply no request). A quantity that does not parse is an error here, but
+//! validation (`model::pod_resources`) reports it first, with its line.
 
+use crate::model::pod_resources::pod_spec_pointer;
 use crate::model::quantity::{Quantity, QuantityError};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -87,16 +89,9 @@ impl ReplicaRequests {
     }
 }
 
-/// Where the pod spec of a template is, by kind (Karmada's default
-/// interpreter and its bundled customizations read the same places).
+/// Where the pod spec of a template is, by kind.
 fn pod_spec<'v>(kind: &str, manifest: &'v Value) -> Option<(String, &'v Value)> {
-    let pointer = match kind {
-        "Pod" => "/spec",
-        "CronJob" => "/spec/jobTemplate/spec/template/spec",
-        // Deployment, StatefulSet, ReplicaSet, DaemonSet, Job, and custom
-        // workloads that follow the same shape (CloneSet, Rollout, …).
-        _ => "/spec/template/spec",
-    };
+    let pointer = pod_spec_pointer(kind);
     manifest
         .pointer(pointer)
         .filter(|v| v.is_object())
