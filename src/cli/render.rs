@@ -140,6 +140,9 @@ fn explain(rendered: &render::Rendered, out: &mut impl Write) -> std::io::Result
         if let Some(name) = &p.affinity_name {
             writeln!(out, "  cluster affinity group `{name}`")?;
         }
+        for note in &p.notes {
+            writeln!(out, "  note: {note}")?;
+        }
         let placed: std::collections::BTreeSet<&str> =
             p.clusters.iter().map(|c| c.name.as_str()).collect();
         for c in &p.clusters {

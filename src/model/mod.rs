@@ -11,6 +11,7 @@ pub mod diag;
 pub mod kinds;
 pub mod load;
 mod parse;
+pub mod pod_resources;
 pub mod quantity;
 pub mod repository;
 pub mod schema;

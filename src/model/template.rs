@@ -143,7 +143,8 @@ impl CheckedTemplate {
 
 /// The checks a template gets when it is loaded: a valid namespace for a
 /// namespaced kind (none for a cluster-scoped one), string labels and
-/// annotations, valid label keys and values.
+/// annotations, valid label keys and values, parseable resource quantities
+/// in its pod spec.
 pub(super) fn check(
     manifest: &Value,
     api_version: &str,
@@ -183,6 +184,7 @@ pub(super) fn check(
     };
     let labels = string_map(manifest, "labels", cx, true);
     string_map(manifest, "annotations", cx, false);
+    super::pod_resources::check(kind, manifest, cx);
     Some(CheckedTemplate {
         id: ObjectRef {
             api_version: api_version.into(),

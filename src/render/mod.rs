@@ -10,6 +10,7 @@ pub mod output;
 pub mod overrides;
 pub mod ownership;
 pub mod pipeline;
+mod placement;
 pub mod previous;
 pub mod replicas;
 

@@ -9,6 +9,7 @@
 //! decisions come in; a [`Rendered`] value comes out.
 
 use super::ownership;
+use super::placement::{policy_ref, schedule_one};
 use super::previous::Previous;
 use super::replicas;
 use crate::bind::{self, PolicyFacts, PolicyScope};
@@ -17,7 +18,7 @@ use crate::model::kinds::cluster::Cluster;
 use crate::model::kinds::override_policy::OverridePolicy;
 use crate::model::kinds::propagation::{PropagationPolicy, ReplicaSchedulingType};
 use crate::model::{Located, Repository, Template};
-use crate::schedule::{self, ClusterView, ScheduleInput, TargetCluster};
+use crate::schedule::{ClusterView, TargetCluster};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -63,6 +64,9 @@ pub struct PlacementResult {
     /// Why each cluster got what it got (or was left out).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub reasons: BTreeMap<String, String>,
+    /// About the decision as a whole (cluster affinity groups skipped).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Per cluster, the override rules applied to its manifest, in the
     /// order they were applied.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -219,57 +223,6 @@ fn policy_facts(p: &Located<PropagationPolicy>) -> PolicyFacts<'_> {
     }
 }
 
-fn policy_ref(p: &Located<PropagationPolicy>) -> PolicyRef {
-    PolicyRef {
-        kind: p.id.kind.clone(),
-        namespace: p.id.namespace.clone(),
-        name: p.id.name.clone(),
-    }
-}
-
-fn schedule_one(
-    template: &Template,
-    policy: &Located<PropagationPolicy>,
-    views: &[ClusterView<'_>],
-    previous: &Previous,
-) -> PlacementResult {
-    let prev = previous.get(&template.id);
-    let replicas = crate::model::defaults::template_replicas(&template.id.kind, &template.manifest);
-    let input = ScheduleInput {
-        placement: &policy.value.spec.placement,
-        api_version: &template.id.api_version,
-        kind: &template.id.kind,
-        replicas,
-        clusters: views,
-        previous: prev,
-    };
-    match schedule::schedule(&input) {
-        Ok(decision) => PlacementResult {
-            resource: template.id.clone(),
-            policy: policy_ref(policy),
-            claim: None,
-            template_replicas: replicas,
-            clusters: decision.clusters,
-            affinity_name: decision.affinity_name,
-            reasons: decision.reasons,
-            overrides: BTreeMap::new(),
-            error: None,
-        },
-        Err(e) => PlacementResult {
-            resource: template.id.clone(),
-            policy: policy_ref(policy),
-            claim: None,
-            template_replicas: replicas,
-            // Not schedulable: keep running where it ran before.
-            clusters: prev.map(<[TargetCluster]>::to_vec).unwrap_or_default(),
-            affinity_name: None,
-            reasons: BTreeMap::new(),
-            overrides: BTreeMap::new(),
-            error: Some(e.to_string()),
-        },
-    }
-}
-
 /// `propagateDeps`: ConfigMaps, Secrets, ServiceAccounts and PVCs that a
 /// workload's pod template references go to the workload's clusters too
 /// (in addition to wherever their own policy sends them). Each cluster a
@@ -358,6 +311,7 @@ fn follow_dependencies<'a>(
                     clusters: list.clone(),
                     affinity_name: None,
                     reasons,
+                    notes: Vec::new(),
                     overrides: BTreeMap::new(),
                     error: None,
                 });

@@ -1,6 +1,11 @@
 //! Previous decisions (`render --previous`): an earlier render's JSON, whose
-//! `placements` say where each resource ran. Scheduling starts from them, and
-//! a resource that cannot be scheduled now keeps them.
+//! `placements` say where each resource ran (and which cluster affinity
+//! group it used). Scheduling starts from them, and a resource that cannot
+//! be scheduled now keeps them.
+//!
+//! The clusters of a placement keep the order they are given in: like a
+//! Karmada binding's `spec.clusters`, that order breaks ties when replicas
+//! are scaled down. flotilla itself always writes them sorted by name.
 
 use super::PlacementResult;
 use crate::model::common::ObjectRef;
@@ -8,10 +13,11 @@ use crate::schedule::TargetCluster;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// Previous target clusters by resource.
+/// Previous target clusters (and affinity group) by resource.
 #[derive(Debug, Clone, Default)]
 pub struct Previous {
     by_resource: BTreeMap<ObjectRef, Vec<TargetCluster>>,
+    affinity: BTreeMap<ObjectRef, String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,37 +37,37 @@ struct PlacementJson {
     resource: ObjectRef,
     #[serde(default)]
     clusters: Vec<TargetCluster>,
+    #[serde(default, rename = "affinityName")]
+    affinity_name: Option<String>,
 }
 
 impl Previous {
     /// Parses the JSON text of an earlier `render --format json`.
     pub fn parse(text: &str) -> Result<Self, PreviousError> {
         let parsed: RenderJson = serde_json::from_str(text).map_err(PreviousError::Parse)?;
-        let by_resource = parsed
-            .placements
-            .into_iter()
-            .map(|p| {
-                let mut clusters = p.clusters;
-                clusters.sort_by(|a, b| a.name.cmp(&b.name));
-                (p.resource, clusters)
-            })
-            .collect();
-        Ok(Previous { by_resource })
+        let mut out = Previous::default();
+        for p in parsed.placements {
+            if let Some(name) = p.affinity_name {
+                out.affinity.insert(p.resource.clone(), name);
+            }
+            out.by_resource.insert(p.resource, p.clusters);
+        }
+        Ok(out)
     }
 
     /// The decisions of a render, as the next render's starting point
     /// (placements that failed keep nothing, so they start afresh).
     pub fn from_placements(placements: &[PlacementResult]) -> Self {
-        let by_resource = placements
-            .iter()
-            .filter(|p| !p.clusters.is_empty())
-            .map(|p| {
-                let mut clusters = p.clusters.clone();
-                clusters.sort_by(|a, b| a.name.cmp(&b.name));
-                (p.resource.clone(), clusters)
-            })
-            .collect();
-        Previous { by_resource }
+        let mut out = Previous::default();
+        for p in placements.iter().filter(|p| !p.clusters.is_empty()) {
+            let mut clusters = p.clusters.clone();
+            clusters.sort_by(|a, b| a.name.cmp(&b.name));
+            out.by_resource.insert(p.resource.clone(), clusters);
+            if let Some(name) = &p.affinity_name {
+                out.affinity.insert(p.resource.clone(), name.clone());
+            }
+        }
+        out
     }
 
     /// Placements by resource (e.g. read back from the status branch).
@@ -70,10 +76,24 @@ impl Previous {
         for clusters in by_resource.values_mut() {
             clusters.sort_by(|a, b| a.name.cmp(&b.name));
         }
-        Previous { by_resource }
+        Previous {
+            by_resource,
+            affinity: BTreeMap::new(),
+        }
+    }
+
+    /// Records the cluster affinity group each resource used.
+    pub fn with_affinities(mut self, affinity: BTreeMap<ObjectRef, String>) -> Self {
+        self.affinity = affinity;
+        self
     }
 
     pub fn get(&self, id: &ObjectRef) -> Option<&[TargetCluster]> {
         self.by_resource.get(id).map(Vec::as_slice)
+    }
+
+    /// The `clusterAffinities` term the resource's previous decision used.
+    pub fn affinity_name(&self, id: &ObjectRef) -> Option<&str> {
+        self.affinity.get(id).map(String::as_str)
     }
 }

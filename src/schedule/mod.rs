@@ -1,35 +1,46 @@
-//! Scheduling: which clusters get how many replicas.
+//! Scheduling: which clusters get how many replicas, and why.
 //!
-//! In: one template's (already defaulted) placement, its apiVersion/kind and
-//! replicas, the clusters with their observed state merged in, and the
-//! previous decision. Out: a [`Decision`] (clusters sorted by name, with a
-//! reason per cluster) or a [`ScheduleError`] saying what is short.
+//! In: a [`ScheduleInput`]: one template's (already defaulted) placement,
+//! its apiVersion/kind, replicas and per-replica [`ReplicaRequests`], the
+//! clusters with their observed state (status, taints) merged in, the
+//! previous decision (and the cluster affinity group it used), and the
+//! clusters the workload is being evicted from. Out: a [`Decision`]
+//! (clusters sorted by name, a reason per cluster) or a [`ScheduleError`]
+//! saying what is missing; the caller keeps the previous decision then.
 //!
-//! This is the first cut, Karmada v1.14-exact for what it covers:
-//! - filters ([`filter`]): cluster affinity (and `clusterAffinities`, tried in
-//!   order), taints (NoSchedule and NoExecute must be tolerated), API
-//!   enablement (when the cluster's status reports its APIs);
-//! - assignment ([`divide`]): Duplicated, and Divided/Weighted by static
-//!   weights (or weight 1 each without a weight preference).
+//! Karmada v1.14's generic scheduler, step by step:
+//! 1. [`filter`]: cluster affinity, taint toleration, API enablement, spread
+//!    field presence, eviction;
+//! 2. [`candidates`]: locality score, capacity ([`estimator`]), rank order;
+//! 3. [`spread`]: spread constraints choose among the ranked candidates;
+//! 4. [`divide`]: Duplicated, static weights, dynamic weights, Aggregated,
+//!    starting from the previous decision.
 //!
-//! Dynamic weights, Aggregated, spread constraints and capacity estimation
-//! return [`ScheduleError::Unsupported`]; a later issue implements them behind
-//! the same interface.
+//! `clusterAffinities` are tried in order, from the group the previous
+//! decision used, and the first group whose whole schedule succeeds wins.
 //!
-//! Invariants: pure (no I/O, clock, randomness); deterministic: where Karmada
-//! breaks a tie at random, flotilla breaks it by cluster name; a Divided
-//! result sums to the template's replicas. Must not depend on the order of
-//! `clusters`.
+//! Invariants: pure (no I/O, clock, randomness); deterministic: where
+//! Karmada breaks a tie at random flotilla keeps the rank order (see
+//! [`divide`]); independent of the order of `clusters`; a Divided result
+//! sums to the template's replicas. Where flotilla deliberately differs
+//! from Karmada it says so in docs/karmada-compatibility.md.
 
+mod attempt;
+mod candidates;
 mod divide;
+pub mod estimator;
+mod explain;
 mod filter;
+pub mod requirements;
+mod spread;
 
 #[cfg(test)]
 mod corpus_tests;
 #[cfg(test)]
 mod tests;
 
-use crate::model::common::ClusterAffinity;
+pub use requirements::{ReplicaRequests, RequestsError};
+
 use crate::model::kinds::cluster::Cluster;
 use crate::model::kinds::propagation::Placement;
 use serde::{Deserialize, Serialize};
@@ -51,9 +62,19 @@ pub struct ScheduleInput<'a> {
     pub kind: &'a str,
     /// `None`: the template has no replicas (a ConfigMap, a Service).
     pub replicas: Option<i32>,
+    /// What one replica requests (the capacity estimator divides by it).
+    pub requests: &'a ReplicaRequests,
     pub clusters: &'a [ClusterView<'a>],
-    /// The decision of the previous round, if any.
+    /// The decision of the previous round, if any. Its order matters where
+    /// Karmada's does (ties when scaling down), as in a binding's
+    /// `spec.clusters`.
     pub previous: Option<&'a [TargetCluster]>,
+    /// The `clusterAffinities` term the previous decision used: scheduling
+    /// starts from it (Karmada's `schedulerObservedAffinityName`).
+    pub previous_affinity: Option<&'a str>,
+    /// Clusters the workload is being evicted from (graceful eviction):
+    /// never chosen again while that lasts.
+    pub evicting: &'a [String],
 }
 
 /// One cluster of a decision.
@@ -74,8 +95,48 @@ pub struct Decision {
     /// With `clusterAffinities`: the name of the term that was used.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub affinity_name: Option<String>,
-    /// Per cluster: why it was selected or filtered, and how many it got.
+    /// Per cluster: why it was selected or left out, and how many it got.
     pub reasons: BTreeMap<String, String>,
+    /// About the decision as a whole (affinity groups skipped, and why).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Why replicas could not be placed: what was needed, what room there was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortfall {
+    /// Replicas to place in this round (only the new ones when scaling up).
+    pub needed: i64,
+    /// Room the chosen clusters have for them together.
+    pub room: i64,
+    /// Replicas already running on the chosen clusters, which stay.
+    pub running: i64,
+    /// Per chosen cluster: its room, explained.
+    pub clusters: Vec<(String, String)>,
+}
+
+impl std::fmt::Display for Shortfall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not enough room: {} replicas to place", self.needed)?;
+        if self.running > 0 {
+            write!(f, " besides the {} running", self.running)?;
+        }
+        write!(
+            f,
+            ", the selected clusters have room for {} ({} short)",
+            self.room,
+            self.needed - self.room
+        )?;
+        let per: Vec<String> = self
+            .clusters
+            .iter()
+            .map(|(name, why)| format!("{name}: {why}"))
+            .collect();
+        if !per.is_empty() {
+            write!(f, "; {}", per.join("; "))?;
+        }
+        Ok(())
+    }
 }
 
 /// Why a template could not be scheduled.
@@ -94,16 +155,23 @@ pub enum ScheduleError {
         total: usize,
         reasons: BTreeMap<String, usize>,
     },
+    /// The spread constraints cannot be met (Karmada's wording).
+    #[error("failed to select clusters: {0}")]
+    Spread(String),
+    /// Selection kept no cluster (e.g. a cluster spread constraint with
+    /// maxGroups 0).
+    #[error("no clusters available to schedule")]
+    NoClustersSelected,
+    /// The selected clusters do not have room for the replicas.
+    #[error("failed to assign replicas: {0}")]
+    NotEnoughRoom(Shortfall),
     /// No `clusterAffinities` term could be scheduled; `first` is the error
-    /// of the first term (what Karmada reports).
+    /// of the first term tried (what Karmada reports).
     #[error("no cluster affinity group could be scheduled (tried {}): {first}", tried.join(", "))]
     NoAffinityGroupFits {
         tried: Vec<String>,
         first: Box<ScheduleError>,
     },
-    /// A placement feature this scheduler does not implement yet.
-    #[error("{0} is not supported by the scheduler yet")]
-    Unsupported(String),
 }
 
 /// Karmada's `FitError` histogram: "N cluster(s) <reason>", sorted as strings.
@@ -116,7 +184,7 @@ fn fit_reasons(reasons: &BTreeMap<String, usize>) -> String {
     lines.join(", ")
 }
 
-/// Schedules one template. See the module documentation for what is covered.
+/// Schedules one template. See the module documentation.
 pub fn schedule(input: &ScheduleInput<'_>) -> Result<Decision, ScheduleError> {
     let replicas = match input.replicas {
         Some(r) if r < 0 => return Err(ScheduleError::NegativeReplicas(r)),
@@ -131,39 +199,50 @@ pub fn schedule(input: &ScheduleInput<'_>) -> Result<Decision, ScheduleError> {
     clusters.sort_by(|a, b| a.name().cmp(b.name()));
 
     let placement = input.placement;
-    if placement.cluster_affinities.is_empty() {
-        return schedule_with(
+    if placement.cluster_affinities.is_empty() || placement.cluster_affinity.is_some() {
+        // `clusterAffinity` wins when both are set (Karmada's filter reads
+        // it first); validation rejects that combination anyway.
+        return attempt::run(
             input,
             &clusters,
             replicas,
             placement.cluster_affinity.as_ref(),
         );
     }
-    // Karmada (scheduleResourceBindingWithClusterAffinities, pkg/scheduler/
-    // scheduler.go) tries the terms in order and takes the first whose whole
-    // schedule succeeds; when all fail it reports the first term's error.
-    // `clusterAffinity` wins if both are set (the filter plugin reads it
-    // first); validation rejects that combination anyway.
-    // The groups tried before the one used, each with why it failed.
+    // Karmada (scheduleResourceBindingWithClusterAffinities) starts from the
+    // term the binding last used, tries the terms in order and takes the
+    // first whose whole schedule succeeds; when all fail it reports the
+    // first error. Starting from the last used term keeps a workload in its
+    // fallback group when the preferred group recovers (no flapping).
+    let start = input
+        .previous_affinity
+        .and_then(|name| {
+            placement
+                .cluster_affinities
+                .iter()
+                .position(|t| t.affinity_name == name)
+        })
+        .unwrap_or(0);
     let mut failed: Vec<(String, ScheduleError)> = Vec::new();
-    for term in &placement.cluster_affinities {
-        let affinity = match &placement.cluster_affinity {
-            Some(a) => a.clone(),
-            None => term.affinity(),
-        };
-        match schedule_with(input, &clusters, replicas, Some(&affinity)) {
+    for term in &placement.cluster_affinities[start..] {
+        match attempt::run(input, &clusters, replicas, Some(&term.affinity())) {
             Ok(mut decision) => {
-                for (earlier, why) in &failed {
-                    decision
-                        .reasons
-                        .entry(format!("(affinity group {earlier})"))
-                        .or_insert_with(|| format!("skipped: {why}"));
+                decision.notes = failed
+                    .iter()
+                    .map(|(name, why)| format!("cluster affinity group `{name}` skipped: {why}"))
+                    .collect();
+                if start > 0 {
+                    decision.notes.insert(
+                        0,
+                        format!(
+                            "started from cluster affinity group `{}`, which the previous decision used",
+                            placement.cluster_affinities[start].affinity_name
+                        ),
+                    );
                 }
                 decision.affinity_name = Some(term.affinity_name.clone());
                 return Ok(decision);
             }
-            // Not a property of the group: every group would fail alike.
-            Err(e @ ScheduleError::Unsupported(_)) => return Err(e),
             Err(e) => failed.push((term.affinity_name.clone(), e)),
         }
     }
@@ -175,49 +254,5 @@ pub fn schedule(input: &ScheduleInput<'_>) -> Result<Decision, ScheduleError> {
     Err(ScheduleError::NoAffinityGroupFits {
         tried,
         first: Box::new(first),
-    })
-}
-
-/// One scheduling attempt with one affinity: filter, then assign.
-fn schedule_with(
-    input: &ScheduleInput<'_>,
-    clusters: &[&Cluster],
-    replicas: i32,
-    affinity: Option<&ClusterAffinity>,
-) -> Result<Decision, ScheduleError> {
-    let mut reasons = BTreeMap::new();
-    let mut failures: BTreeMap<String, usize> = BTreeMap::new();
-    let mut candidates = Vec::new();
-    let previous = input.previous.unwrap_or(&[]);
-    for cluster in clusters {
-        match filter::check(cluster, affinity, input, previous) {
-            Ok(()) => candidates.push(*cluster),
-            Err(why) => {
-                *failures.entry(why.summary()).or_default() += 1;
-                reasons.insert(
-                    cluster.name().to_string(),
-                    format!("filtered out: {}", why.detail()),
-                );
-            }
-        }
-    }
-    if candidates.is_empty() {
-        return Err(ScheduleError::NoClusterFits {
-            total: clusters.len(),
-            reasons: failures,
-        });
-    }
-    let clusters = divide::assign(
-        input.placement,
-        replicas,
-        input.replicas.is_some(),
-        &candidates,
-        previous,
-        &mut reasons,
-    )?;
-    Ok(Decision {
-        clusters,
-        affinity_name: None,
-        reasons,
     })
 }

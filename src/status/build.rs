@@ -74,19 +74,17 @@ fn resource_file(r: &ResourceInput) -> ResourceFile {
     placement_clusters.sort();
     placement_clusters.dedup();
     let placed = |name: &str| placement_clusters.iter().any(|t| t.name == name);
-    let excluded = r
+    let (reasons, excluded): (BTreeMap<String, String>, BTreeMap<String, String>) = r
         .reasons
         .iter()
-        .filter(|(name, _)| !placed(name))
         .map(|(n, why)| (n.clone(), why.clone()))
-        .collect();
+        .partition(|(name, _)| placed(name));
 
     let mut clusters: BTreeMap<String, ClusterEntry> = BTreeMap::new();
     for t in &placement_clusters {
         clusters.insert(
             t.name.clone(),
             ClusterEntry {
-                reason: r.reasons.get(&t.name).cloned(),
                 health: HealthState::Unknown,
                 message: Some("not observed".to_string()),
                 ..ClusterEntry::default()
@@ -138,7 +136,10 @@ fn resource_file(r: &ResourceInput) -> ResourceFile {
             policy: r.policy.clone(),
             template_replicas: r.template_replicas,
             clusters: placement_clusters,
+            affinity_name: r.affinity_name.clone(),
+            reasons,
             excluded,
+            notes: r.placement_notes.clone(),
             error: r.placement_error.as_ref().map(|e| {
                 if secret {
                     WITHHELD.to_string()

@@ -107,9 +107,19 @@ pub struct Placement {
     /// Target clusters and their replica share, sorted by name.
     #[serde(default)]
     pub clusters: Vec<TargetCluster>,
+    /// With `clusterAffinities`: the group that was used (scheduling starts
+    /// from it next time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affinity_name: Option<String>,
+    /// Target clusters, with why the scheduler gave each its share.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reasons: BTreeMap<String, String>,
     /// Clusters left out, with the scheduler's reason.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub excluded: BTreeMap<String, String>,
+    /// About the decision as a whole (cluster affinity groups skipped).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -118,10 +128,6 @@ pub struct Placement {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterEntry {
-    /// Why the scheduler placed it there (absent where it is no longer
-    /// placed but still observed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
     /// The commit of the manifest applied and confirmed there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,

@@ -191,8 +191,12 @@ pub struct ResourceInput {
     pub template_replicas: Option<i32>,
     /// The scheduling decision: target clusters with their replica share.
     pub placement: Vec<TargetCluster>,
+    /// With `clusterAffinities`: the group the decision used.
+    pub affinity_name: Option<String>,
     /// Why each cluster got what it got, or was left out.
     pub reasons: BTreeMap<String, String>,
+    /// About the decision as a whole (cluster affinity groups skipped).
+    pub placement_notes: Vec<String>,
     /// When the resource could not be (fully) scheduled or rendered.
     pub placement_error: Option<String>,
     /// What happened in each cluster; any order.
@@ -208,7 +212,9 @@ impl ResourceInput {
             policy: None,
             template_replicas: None,
             placement: Vec::new(),
+            affinity_name: None,
             reasons: BTreeMap::new(),
+            placement_notes: Vec::new(),
             placement_error: None,
             clusters: Vec::new(),
         }
@@ -224,7 +230,9 @@ impl ResourceInput {
             policy: Some(policy),
             template_replicas: p.template_replicas,
             placement: p.clusters.clone(),
+            affinity_name: p.affinity_name.clone(),
             reasons: p.reasons.clone(),
+            placement_notes: p.notes.clone(),
             placement_error: p.error.clone(),
             ..ResourceInput::new(p.resource.clone())
         }

@@ -117,6 +117,8 @@ pub fn cluster_files(files: &Tree) -> (Vec<ClusterFile>, Vec<ReadError>) {
 pub struct Placements {
     /// Target clusters (sorted by name) with their replicas, by resource.
     pub by_resource: BTreeMap<ObjectRef, Vec<TargetCluster>>,
+    /// The cluster affinity group each resource's decision used.
+    pub affinity: BTreeMap<ObjectRef, String>,
     /// Resource files that could not be read: their placements are lost.
     pub errors: Vec<ReadError>,
 }
@@ -124,13 +126,17 @@ pub struct Placements {
 impl Placements {
     /// As `render::Previous`, the input of the next render.
     pub fn to_previous(&self) -> Previous {
-        Previous::from_map(self.by_resource.clone())
+        Previous::from_map(self.by_resource.clone()).with_affinities(self.affinity.clone())
     }
 }
 
 /// Every placement in the tree: resource → target clusters with replicas.
 pub fn placements(files: &Tree) -> Placements {
     let (resources, errors) = resource_files(files);
+    let affinity = resources
+        .iter()
+        .filter_map(|r| Some((r.id(), r.placement.affinity_name.clone()?)))
+        .collect();
     let by_resource = resources
         .into_iter()
         .map(|r| {
@@ -141,6 +147,7 @@ pub fn placements(files: &Tree) -> Placements {
         .collect();
     Placements {
         by_resource,
+        affinity,
         errors,
     }
 }

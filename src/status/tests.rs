@@ -217,3 +217,43 @@ fn a_held_prune_is_written_sorted_and_read_back() {
     let names: Vec<&str> = held.objects.iter().map(|o| o.name.as_str()).collect();
     assert_eq!(names, ["a", "b"], "sorted, once each");
 }
+
+#[test]
+fn placement_section_explains_the_decision_and_round_trips_its_group() {
+    let web = id("apps/v1", "Deployment", Some("shop"), "web");
+    let input = StatusInput {
+        resources: vec![ResourceInput {
+            placement: vec![TargetCluster {
+                name: "eu-1".into(),
+                replicas: 3,
+            }],
+            affinity_name: Some("backup".into()),
+            reasons: [
+                ("eu-1", "selected: 3 replica(s) (weight 1 of 1)"),
+                (
+                    "us-1",
+                    "filtered out: does not match the placement's cluster affinity",
+                ),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            placement_notes: vec!["cluster affinity group `primary` skipped: no room".into()],
+            ..ResourceInput::new(web.clone())
+        }],
+        ..StatusInput::default()
+    };
+    let tree = build(&input);
+    let text = &tree[&resource_path(&web)];
+    let file = read::parse_resource("x", text).expect("parses");
+    assert_eq!(
+        file.placement.reasons["eu-1"],
+        "selected: 3 replica(s) (weight 1 of 1)"
+    );
+    assert!(file.placement.excluded["us-1"].starts_with("filtered out"));
+    assert_eq!(file.placement.affinity_name.as_deref(), Some("backup"));
+    assert_eq!(file.placement.notes.len(), 1);
+    // A restarted daemon schedules from the group it used.
+    let previous = placements(&tree).to_previous();
+    assert_eq!(previous.affinity_name(&web), Some("backup"));
+}

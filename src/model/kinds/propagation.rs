@@ -582,7 +582,7 @@ fn check_placement(p: &Placement, cx: &mut Checker<'_>) {
     for (i, t) in p.cluster_tolerations.iter().enumerate() {
         check_toleration(t, cx, &format!("{base}/clusterTolerations/{i}"));
     }
-    check_spread(&p.spread_constraints, cx);
+    spread_check::check_spread(p, cx);
     if let Some(rs) = &p.replica_scheduling {
         check_replica_scheduling(rs, cx);
     }
@@ -624,60 +624,6 @@ fn check_toleration(t: &Toleration, cx: &mut Checker<'_>, at: &str) {
             "tolerationSeconds only applies to `effect: NoExecute`",
         )
         .help("set `effect: NoExecute`, or remove `tolerationSeconds`");
-    }
-}
-
-/// Karmada's `ValidateSpreadConstraint`.
-fn check_spread(constraints: &[SpreadConstraint], cx: &mut Checker<'_>) {
-    let base = "/spec/placement/spreadConstraints";
-    let mut fields = BTreeSet::new();
-    for (i, c) in constraints.iter().enumerate() {
-        let at = format!("{base}/{i}");
-        if c.spread_by_field.is_some() && c.spread_by_label.is_some() {
-            cx.error(Code::InvalidValue, &at, "`spreadByField` and `spreadByLabel` cannot both be set")
-                .help("spread either by a cluster field (cluster, region, zone, provider) or by a label key");
-        }
-        if let Some(label) = &c.spread_by_label {
-            if let Err(why) = validate_qualified_name(label) {
-                cx.error(
-                    Code::InvalidValue,
-                    &format!("{at}/spreadByLabel"),
-                    format!("invalid label key `{label}`: {why}"),
-                );
-            }
-        }
-        if c.min_groups < 0 {
-            cx.error(
-                Code::InvalidValue,
-                &format!("{at}/minGroups"),
-                "minGroups must be ≥ 0",
-            );
-        }
-        if c.max_groups < 0 {
-            cx.error(
-                Code::InvalidValue,
-                &format!("{at}/maxGroups"),
-                "maxGroups must be ≥ 0",
-            );
-        }
-        if c.max_groups > 0 && c.max_groups < c.min_groups {
-            cx.error(
-                Code::InvalidValue,
-                &at,
-                format!(
-                    "maxGroups {} is lower than minGroups {}",
-                    c.max_groups, c.min_groups
-                ),
-            )
-            .help("maxGroups must be ≥ minGroups (or 0 for no maximum)");
-        }
-        if let Some(f) = c.spread_by_field {
-            fields.insert(f);
-        }
-    }
-    if !fields.is_empty() && !fields.contains(&SpreadByField::Cluster) {
-        cx.error(Code::InvalidValue, base, "spreading by a cluster field needs a constraint with `spreadByField: cluster` too")
-            .help("add `{spreadByField: cluster, minGroups: N, maxGroups: M}` to say how many clusters to select");
     }
 }
 
@@ -724,6 +670,8 @@ fn check_replica_scheduling(rs: &ReplicaSchedulingStrategy, cx: &mut Checker<'_>
         .help("remove one of them");
     }
 }
+
+mod spread_check;
 
 #[cfg(test)]
 mod tests;

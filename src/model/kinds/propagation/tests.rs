@@ -66,7 +66,14 @@ fn parses_the_whole_spec() {
         p.spec.placement.scheduling_type(),
         ReplicaSchedulingType::Divided
     );
-    assert!(check(&text).is_empty(), "{:#?}", check(&text));
+    // Static weights make Karmada ignore the spread constraint; only that is said.
+    let d = check(&text);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].severity, Severity::Warning);
+    assert!(
+        d[0].message.contains("ignored with static weights"),
+        "{d:#?}"
+    );
     let back = serde_json::to_value(&p).expect("serialize");
     let again: PropagationPolicy = serde_json::from_value(back).expect("round trip");
     assert_eq!(again, p);
@@ -111,7 +118,7 @@ fn checks() {
         ),
         (
             "spreadByField and spreadByLabel",
-            "  placement:\n    spreadConstraints:\n      - {spreadByField: cluster, spreadByLabel: team}\n",
+            "  placement:\n    spreadConstraints:\n      - {spreadByField: cluster, spreadByLabel: team, maxGroups: 2}\n",
             &[(Code::InvalidValue, 13)],
         ),
         (
@@ -123,6 +130,16 @@ fn checks() {
             "region spread without cluster spread",
             "  placement:\n    spreadConstraints:\n      - {spreadByField: region, maxGroups: 2}\n",
             &[(Code::InvalidValue, 13)],
+        ),
+        (
+            "cluster maxGroups unset selects nothing",
+            "  placement:\n    spreadConstraints:\n      - {spreadByField: cluster, minGroups: 2}\n",
+            &[(Code::InvalidValue, 13)],
+        ),
+        (
+            "zone besides region only filters; a field twice",
+            "  placement:\n    spreadConstraints:\n      - {spreadByField: cluster, maxGroups: 3}\n      - {spreadByField: region, maxGroups: 2}\n      - {spreadByField: zone}\n      - {spreadByField: cluster, maxGroups: 4}\n",
+            &[(Code::InvalidValue, 15), (Code::InvalidValue, 16)],
         ),
         (
             "negative and zero weights",
