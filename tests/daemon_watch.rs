@@ -5,6 +5,7 @@
 //!
 //! One scenario: converge; a steady fleet makes no writes and almost no
 //! reads; a `kubectl edit` of an owned field is corrected within seconds;
+//! a workload's health change reaches the status branch without a resync;
 //! a "fighting controller" re-applying a conflicting value for 16 s costs
 //! a bounded number of flotilla writes, and status reports the fight.
 
@@ -272,6 +273,51 @@ fn watches_heal_drift_at_once_and_a_fight_costs_few_writes() {
         work.remote_file("flotilla/status", STATUS_FILE)
             .is_some_and(|t| t.contains("correctedAt") && t.contains("data.greeting"))
     });
+
+    // (d) Health through the watches: member2's nodes go NotReady, its
+    // pods follow, and the Deployment's status reaches the status branch
+    // with no write by flotilla and no resync; and back.
+    let health = |cluster: &str| {
+        work.remote_file(
+            "flotilla/status",
+            "status/resources/shop/apps.Deployment/web.yaml",
+        )
+        .and_then(|t| serde_norway::from_str::<Value>(&t).ok())
+        .and_then(|v| {
+            v["clusters"][cluster]["health"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .unwrap_or_default()
+    };
+    assert_eq!(health("member2"), "Healthy");
+    let (code, body) = sim.admin(
+        "member2",
+        "POST",
+        "/faults",
+        Some(r#"{"nodesNotReady":true}"#),
+    );
+    assert_eq!(code, 200, "{body}");
+    let started = Instant::now();
+    sim.wait_for(30, "member2's Deployment to be reported unhealthy", || {
+        health("member2") != "Healthy"
+    });
+    eprintln!(
+        "health change on the status branch after {:?}: {}",
+        started.elapsed(),
+        health("member2")
+    );
+    sim.admin(
+        "member2",
+        "POST",
+        "/faults",
+        Some(r#"{"nodesNotReady":false}"#),
+    );
+    sim.wait_for(
+        30,
+        "member2's Deployment to be reported healthy again",
+        || health("member2") == "Healthy",
+    );
 
     // (b) A fighting controller re-applies its value for 16 s, with its
     // own field manager and force. flotilla corrects it ever less often.
