@@ -158,7 +158,20 @@ async fn a_kind_is_read_only_after_a_complete_list_since_its_last_reconnect() {
     // complete list.
     let (code, _) = sim.admin("member1", "DELETE", "/faults", None);
     assert_eq!(code, 200);
-    patch("4").await;
+    // The listener is bound again in the background: retry until it is.
+    let mut tries = 0;
+    while let Err(e) = api
+        .patch(
+            "ours",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"data": {"v": "4"}})),
+        )
+        .await
+    {
+        tries += 1;
+        assert!(tries < 100, "the API did not come back: {e}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     eventually(40, "the relist after the API came back", || {
         value_of(&watches, "ours").as_deref() == Some("4")
     })

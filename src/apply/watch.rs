@@ -232,12 +232,18 @@ impl KindWatch {
                     }
                     Err(e) => {
                         failures = failures.saturating_add(1);
-                        tracing::warn!(
-                            cluster = %self.cluster,
-                            kind = %self.kind,
-                            error = %e,
-                            "watch failed; it starts over with a fresh list"
-                        );
+                        // Once per outage: the retries of a watch that
+                        // cannot start (an API down, RBAC) say nothing new.
+                        if failures == 1 {
+                            tracing::warn!(
+                                cluster = %self.cluster,
+                                kind = %self.kind,
+                                error = %e,
+                                "watch failed; it starts over with a fresh list, and objects of this kind are read directly meanwhile"
+                            );
+                        } else {
+                            tracing::debug!(cluster = %self.cluster, kind = %self.kind, error = %e, failures, "watch failed again");
+                        }
                         let was_synced = {
                             let mut cache = lock(&self.cache);
                             let synced = cache.is_synced(&self.kind);

@@ -24,6 +24,7 @@ use crate::model::common::ObjectRef;
 use crate::observe::client::{self as observe_client, Observation};
 use crate::observe::health::{self, HealthState};
 use crate::server::metrics::Metrics;
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -198,26 +199,34 @@ pub async fn pass(
     // Read the objects: every desired and every inventory object. A failed
     // read fails the pass; it never reads as "absent".
     state.pending.retain(|id, _| ids.contains(id));
-    let live = match read(conn, &ids, &mut state.pending).await {
-        Ok((live, reads)) => {
+    let observed = match read(conn, &ids, &mut state.pending).await {
+        Ok((observed, reads)) => {
             ctx.metrics
                 .object_reads
                 .get_or_create(&label)
                 .inc_by(reads as u64);
-            live
+            observed
         }
         Err(e) => {
             report.error = Some(error_chain(&e));
             return (report, Some(Pass::Failed(next_of(e.disposition()))));
         }
     };
+    // The plan's own copy (it lives for this pass); the report keeps the
+    // cache's.
+    let live: BTreeMap<ObjectRef, Live> = observed
+        .iter()
+        .map(|(id, v)| {
+            let l = v
+                .as_ref()
+                .map_or(Live::Absent, |v| Live::Present((**v).clone()));
+            (id.clone(), l)
+        })
+        .collect();
     report.live = cluster_desired
         .objects
         .iter()
-        .filter_map(|o| match live.get(&o.id) {
-            Some(Live::Present(v)) => Some((o.id.clone(), v.clone())),
-            _ => None,
-        })
+        .filter_map(|o| Some((o.id.clone(), observed.get(&o.id)?.clone()?)))
         .collect();
     // Plan (pure); hold back the corrections of a fight.
     let mut plan = apply::plan(&PlanInput {
@@ -337,16 +346,16 @@ async fn watch(cluster: &str, conn: &mut Connection, instance: &str, ids: &BTree
     conn.watches.ensure(instance, &resolved);
 }
 
-/// Every object of `ids`: from the cache where it is synced and has the
-/// object (and has caught up with flotilla's own last write of it), else
-/// read one by one. Complete or an error. Also returns how many objects
-/// were read directly.
+/// Every object of `ids` (`None`: absent): from the cache where it is
+/// synced and has the object (and has caught up with flotilla's own last
+/// write of it), else read one by one. Complete or an error. Also returns
+/// how many objects were read directly.
 async fn read(
     conn: &Connection,
     ids: &BTreeSet<&ObjectRef>,
     pending: &mut BTreeMap<ObjectRef, String>,
-) -> Result<(BTreeMap<ObjectRef, Live>, usize), ClusterError> {
-    let mut live = BTreeMap::new();
+) -> Result<(BTreeMap<ObjectRef, Option<Arc<Value>>>, usize), ClusterError> {
+    let mut out = BTreeMap::new();
     let mut direct: Vec<&ObjectRef> = Vec::new();
     {
         let cache = conn.watches.cache();
@@ -360,7 +369,7 @@ async fn read(
             }
             match cache.lookup(id) {
                 Lookup::Present(v) => {
-                    live.insert((*id).clone(), Live::Present((*v).clone()));
+                    out.insert((*id).clone(), Some(v));
                 }
                 Lookup::NotCached | Lookup::Unsynced => direct.push(id),
             }
@@ -368,25 +377,27 @@ async fn read(
     }
     let reads = direct.len();
     let read = conn.apply.observe(direct).await?;
-    {
-        // A direct read that finds what the cache holds (or nothing) means
-        // the cache caught up, even if it never saw flotilla's version
-        // (a relist in between).
-        let cache = conn.watches.cache();
-        for (id, l) in &read {
-            let caught_up = match (l, cache.lookup(id)) {
-                (Live::Absent, _) => true,
-                (Live::Present(v), Lookup::Present(c)) => {
-                    apply::object::meta_str(v, "resourceVersion")
-                        == apply::object::meta_str(&c, "resourceVersion")
-                }
-                _ => false,
-            };
-            if caught_up {
-                pending.remove(id);
+    // A direct read that finds what the cache holds (or nothing) means the
+    // cache caught up, even if it never saw flotilla's version (a relist in
+    // between).
+    let cache = conn.watches.cache();
+    for (id, l) in read {
+        let caught_up = match (&l, cache.lookup(&id)) {
+            (Live::Absent, _) => true,
+            (Live::Present(v), Lookup::Present(c)) => {
+                apply::object::meta_str(v, "resourceVersion")
+                    == apply::object::meta_str(&c, "resourceVersion")
             }
+            _ => false,
+        };
+        if caught_up {
+            pending.remove(&id);
         }
+        let value = match l {
+            Live::Present(v) => Some(Arc::new(v)),
+            Live::Absent => None,
+        };
+        out.insert(id, value);
     }
-    live.extend(read);
-    Ok((live, reads))
+    Ok((out, reads))
 }

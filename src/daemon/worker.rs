@@ -44,8 +44,8 @@ pub struct ClusterReport {
     /// Capacity and readiness, as a Karmada Cluster status.
     pub observation: Option<Observation>,
     /// The live desired objects as read at the start of the pass (health,
-    /// replicas); absent objects are missing.
-    pub live: BTreeMap<ObjectRef, Value>,
+    /// replicas); absent objects are missing. Shared with the watch cache.
+    pub live: BTreeMap<ObjectRef, Arc<Value>>,
     pub apply: Option<ApplyReport>,
     /// What flotilla has applied and confirmed there.
     pub inventory: Inventory,
