@@ -9,6 +9,7 @@ pub mod desired;
 pub mod drift_backoff;
 pub mod events;
 pub mod pass;
+mod read;
 mod run;
 mod source;
 mod status_input;

@@ -1,7 +1,7 @@
 //! One pass over one member cluster, as the sub-steps of docs/daemon.md:
 //! connect; observe capacity and readiness (when due); watch the kinds
 //! flotilla manages there; read the objects (from the watch cache, and
-//! one by one only what it cannot answer); plan (pure); hold back the
+//! one by one only what it cannot answer: [`super::read`]); plan (pure); hold back the
 //! corrections the per-object backoff defers; execute; report. Each
 //! failing step ends the pass with a [`Pass::Failed`] that sets the delay.
 //!
@@ -13,18 +13,16 @@
 use super::backoff::Next;
 use super::desired::Desired;
 use super::drift_backoff::{self, DriftBackoff};
+use super::read;
 use super::wake::ClusterInterest;
 use super::worker::{error_chain, ClusterReport, WorkerContext};
-use crate::apply::cache::{KindKey, Lookup};
+use crate::apply::cache::KindKey;
 use crate::apply::watch::Watches;
-use crate::apply::{
-    self, ClusterClient, ClusterError, Disposition, Inventory, Live, PlanInput, Why,
-};
+use crate::apply::{self, ClusterClient, Disposition, Inventory, Live, PlanInput, Why};
 use crate::model::common::ObjectRef;
 use crate::observe::client::{self as observe_client, Observation};
 use crate::observe::health::{self, HealthState};
 use crate::server::metrics::Metrics;
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -199,7 +197,7 @@ pub async fn pass(
     // Read the objects: every desired and every inventory object. A failed
     // read fails the pass; it never reads as "absent".
     state.pending.retain(|id, _| ids.contains(id));
-    let observed = match read(conn, &ids, &mut state.pending).await {
+    let observed = match read::read(&conn.watches, &conn.apply, &ids, &mut state.pending).await {
         Ok((observed, reads)) => {
             ctx.metrics
                 .object_reads
@@ -344,60 +342,4 @@ async fn watch(cluster: &str, conn: &mut Connection, instance: &str, ids: &BTree
         }
     }
     conn.watches.ensure(instance, &resolved);
-}
-
-/// Every object of `ids` (`None`: absent): from the cache where it is
-/// synced and has the object (and has caught up with flotilla's own last
-/// write of it), else read one by one. Complete or an error. Also returns
-/// how many objects were read directly.
-async fn read(
-    conn: &Connection,
-    ids: &BTreeSet<&ObjectRef>,
-    pending: &mut BTreeMap<ObjectRef, String>,
-) -> Result<(BTreeMap<ObjectRef, Option<Arc<Value>>>, usize), ClusterError> {
-    let mut out = BTreeMap::new();
-    let mut direct: Vec<&ObjectRef> = Vec::new();
-    {
-        let cache = conn.watches.cache();
-        for id in ids {
-            if let Some(rv) = pending.get(*id) {
-                if !cache.seen(id, rv) {
-                    direct.push(id);
-                    continue;
-                }
-                pending.remove(*id);
-            }
-            match cache.lookup(id) {
-                Lookup::Present(v) => {
-                    out.insert((*id).clone(), Some(v));
-                }
-                Lookup::NotCached | Lookup::Unsynced => direct.push(id),
-            }
-        }
-    }
-    let reads = direct.len();
-    let read = conn.apply.observe(direct).await?;
-    // A direct read that finds what the cache holds (or nothing) means the
-    // cache caught up, even if it never saw flotilla's version (a relist in
-    // between).
-    let cache = conn.watches.cache();
-    for (id, l) in read {
-        let caught_up = match (&l, cache.lookup(&id)) {
-            (Live::Absent, _) => true,
-            (Live::Present(v), Lookup::Present(c)) => {
-                apply::object::meta_str(v, "resourceVersion")
-                    == apply::object::meta_str(&c, "resourceVersion")
-            }
-            _ => false,
-        };
-        if caught_up {
-            pending.remove(&id);
-        }
-        let value = match l {
-            Live::Present(v) => Some(Arc::new(v)),
-            Live::Absent => None,
-        };
-        out.insert(id, value);
-    }
-    Ok((out, reads))
 }
