@@ -190,10 +190,15 @@ fn a_killed_daemon_restarts_without_writing_again() {
             "status commit {commit} changed placements"
         );
     }
+    let extra = &after_restart[before_kill.len()..];
+    let diffs: Vec<String> = extra
+        .iter()
+        .map(|c| support::git::git(&fleet.work.path, &["show", "--format=%s", c]))
+        .collect();
     assert!(
-        after_restart.len() == before_kill.len(),
-        "a restart into a steady fleet made status commits: {:?}",
-        &after_restart[before_kill.len()..]
+        extra.is_empty(),
+        "a restart into a steady fleet made status commits: {extra:?}\n{}",
+        diffs.join("\n")
     );
 }
 

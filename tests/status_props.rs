@@ -75,6 +75,7 @@ fn observation(cluster: &'static str) -> impl Strategy<Value = ResourceCluster> 
                 drift: drift.map(|paths| Drift {
                     paths: paths.into_iter().map(str::to_string).collect(),
                     corrected_at: Some("2026-01-01T00:00:00Z".into()),
+                    ..Drift::default()
                 }),
                 conflict,
                 rejected,

@@ -360,6 +360,9 @@ impl Run<'_> {
             match r {
                 Ok(returned) if object::hash(&returned) == Some(a.hash.as_str()) => {
                     self.inventory.record(a.id.clone(), a.hash.clone());
+                    if let Some(rv) = object::meta_str(&returned, "resourceVersion") {
+                        self.report.versions.push((a.id.clone(), rv.to_string()));
+                    }
                     self.report.applied.push((a.id.clone(), a.why.clone()));
                 }
                 Ok(returned) => {

@@ -8,8 +8,9 @@
 //! ([`execute::execute`]), an [`ApplyReport`] and the new inventory.
 //!
 //! Pure: [`inventory`], [`object`], [`managed`], [`drift`], [`prune`],
-//! [`plan`], [`requests`], [`report`], [`stages`]. I/O: [`cluster`] (one cluster's kube
-//! client) and [`execute`].
+//! [`plan`], [`requests`], [`report`], [`stages`], [`cache`] (what the
+//! watches saw). I/O: [`cluster`] (one cluster's kube client), [`execute`]
+//! and [`watch`] (the watches of flotilla's objects, feeding the cache).
 //! See `docs/daemon.md` for where this sits in a reconcile.
 //!
 //! Invariants, which the tests check against the simulator:
@@ -24,6 +25,7 @@
 //!
 //! Errors say what the caller should do with them: see [`Disposition`].
 
+pub mod cache;
 pub mod cluster;
 pub mod drift;
 pub mod execute;
@@ -35,6 +37,7 @@ pub mod prune;
 pub mod report;
 pub mod requests;
 pub mod stages;
+pub mod watch;
 
 pub use cluster::{ClusterClient, ClusterError};
 pub use execute::{execute, ExecuteError, ExecuteOptions};

@@ -280,8 +280,8 @@ pub fn plan(input: &PlanInput<'_>) -> ClusterPlan {
 }
 
 /// `(namespace, kind, name)` of every object a desired
-/// HorizontalPodAutoscaler scales.
-fn autoscaled_targets(desired: &[RenderedObject]) -> BTreeSet<(Option<&str>, &str, &str)> {
+/// HorizontalPodAutoscaler scales (its replicas are the cluster's).
+pub fn autoscaled_targets(desired: &[RenderedObject]) -> BTreeSet<(Option<&str>, &str, &str)> {
     desired
         .iter()
         .filter(|o| o.id.kind == "HorizontalPodAutoscaler" && o.id.group() == "autoscaling")

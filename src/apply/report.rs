@@ -23,6 +23,9 @@ pub struct ApplyReport {
     pub cluster: String,
     /// Applied and confirmed, in apply order, with why.
     pub applied: Vec<(ObjectRef, Why)>,
+    /// The resourceVersion each confirmed apply returned (so a watch
+    /// cache can be checked for having caught up with the write).
+    pub versions: Vec<(ObjectRef, String)>,
     /// Up to date: not written. Includes drifts that a dry run showed to
     /// be the server's normalization.
     pub unchanged: Vec<ObjectRef>,

@@ -36,8 +36,9 @@ pub struct Args {
     /// Where the clone and state live (default: $XDG_STATE_HOME/flotilla).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// How often every cluster is re-read for drift when nothing else happens.
-    #[arg(long, value_parser = duration, default_value = "30s")]
+    /// How often every cluster is re-read in full when nothing else happens: a
+    /// safety net, since watches report changes as they happen.
+    #[arg(long, value_parser = duration, default_value = "5m")]
     resync: Duration,
     /// Least time between two status commits.
     #[arg(long, value_parser = duration, default_value = "5s")]

@@ -22,8 +22,8 @@ pub struct RunConfig {
     pub listen: SocketAddr,
     pub instance: Option<String>,
     pub data_dir: PathBuf,
-    /// How often every cluster is re-read for drift when nothing else
-    /// happens.
+    /// How often every cluster is re-read in full when nothing else
+    /// happens (a safety net: watches wake a cluster's worker on change).
     pub resync: Duration,
     /// Least time between two status commits.
     pub status_debounce: Duration,

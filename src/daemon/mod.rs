@@ -6,11 +6,15 @@
 pub mod backoff;
 pub mod config;
 pub mod desired;
+pub mod drift_backoff;
 pub mod events;
+pub mod pass;
+mod read;
 mod run;
 mod source;
 mod status_input;
 mod status_writer;
+pub mod wake;
 pub mod worker;
 
 pub use config::RunConfig;

@@ -8,7 +8,7 @@ use super::config::RunConfig;
 use super::desired::{self, Desired};
 use super::events::Event;
 use super::source::{Source, SourceError};
-use super::status_input::corrected_drifts;
+use super::status_input::{corrected_drifts, fold_fights};
 use super::status_writer::StatusWriter;
 use super::worker::{self, Carried, ClusterReport, WorkerContext};
 use crate::model::cluster_state::ClusterObservation;
@@ -57,6 +57,9 @@ pub struct State {
     pub last_write: BTreeMap<String, String>,
     /// `--instance`, over the Settings' instance.
     pub instance: Option<String>,
+    /// A fixed pair of clocks, to write the workers' deadlines (monotonic)
+    /// as wall-clock times, the same each time.
+    pub anchor: Option<(Instant, chrono::DateTime<chrono::Utc>)>,
 }
 
 /// How the main task ended.
@@ -431,6 +434,14 @@ fn record(state: &mut State, report: ClusterReport) -> bool {
     for (id, drift) in corrected_drifts(&report, &now) {
         state.drifts.insert((report.cluster.clone(), id), drift);
     }
+    let (instant, utc) = *state
+        .anchor
+        .get_or_insert_with(|| (Instant::now(), chrono::Utc::now()));
+    fold_fights(&mut state.drifts, &report, |at| {
+        let ahead = chrono::Duration::from_std(at.saturating_duration_since(instant))
+            .unwrap_or_else(|_| chrono::Duration::zero());
+        (utc + ahead).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    });
     let changed = observe(state, &report);
     state.reports.insert(report.cluster.clone(), report);
     changed

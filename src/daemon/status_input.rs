@@ -19,6 +19,7 @@ use crate::status::{
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 /// The status input for `state`, for the watched `branch`.
 pub fn status_input(state: &State, branch: &str) -> StatusInput {
@@ -223,9 +224,56 @@ pub fn corrected_drifts(report: &ClusterReport, now: &str) -> Vec<(ObjectRef, Dr
                 Drift {
                     paths: fields.iter().map(|f| f.to_string()).collect(),
                     corrected_at: Some(now.to_string()),
+                    ..Drift::default()
                 },
             )),
             _ => None,
         })
         .collect()
+}
+
+/// The paths a correction of `why` is about.
+fn why_paths(why: &Why) -> Vec<String> {
+    match why {
+        Why::Drift(fields) => fields.iter().map(|f| f.to_string()).collect(),
+        Why::HashDiffers { .. } => vec![format!("metadata.annotations[{HASH}]")],
+        Why::Missing => vec!["(deleted)".to_string()],
+        Why::Adopt => Vec::new(),
+    }
+}
+
+/// Folds a report's deferred corrections and fights into the drift
+/// entries of its cluster: a deferred correction is recorded (its last
+/// correction time kept), and every entry of the cluster says whether it
+/// is fighting now. `at` turns a deadline into RFC 3339 (the same instant
+/// always into the same text, so a long fight does not churn status).
+pub fn fold_fights(
+    drifts: &mut BTreeMap<(String, ObjectRef), Drift>,
+    report: &ClusterReport,
+    at: impl Fn(Instant) -> String,
+) {
+    for d in &report.deferred {
+        let entry = drifts
+            .entry((report.cluster.clone(), d.id.clone()))
+            .or_default();
+        entry.paths = why_paths(&d.why);
+    }
+    let fights: BTreeMap<&ObjectRef, _> = report.fights.iter().map(|(id, f)| (id, f)).collect();
+    for ((cluster, id), entry) in drifts.iter_mut() {
+        if cluster != &report.cluster {
+            continue;
+        }
+        match fights.get(id) {
+            Some(f) => {
+                entry.fighting = true;
+                entry.corrections = Some(f.corrections);
+                entry.deferred_until = f.deferred_until.map(&at);
+            }
+            None => {
+                entry.fighting = false;
+                entry.corrections = None;
+                entry.deferred_until = None;
+            }
+        }
+    }
 }

@@ -1,30 +1,37 @@
 //! One member cluster's worker: whenever the desired state changes, a
-//! resync is due or a backoff expires, it observes the cluster, plans and
-//! carries out the plan, and reports. Each cluster has its own worker, so a
-//! slow or unreachable cluster never holds up the others; its failures are
-//! retried with a capped exponential backoff.
+//! watched object changes, a resync is due or a backoff expires, it
+//! observes the cluster, plans and carries out the plan, and reports. Each
+//! cluster has its own worker, so a slow or unreachable cluster never
+//! holds up the others; its failures are retried with a capped exponential
+//! backoff.
 //!
-//! A pass is the list of small sub-steps of docs/daemon.md: connect,
-//! observe (capacity and the live objects), plan (pure), execute, report.
-//! Each failing step ends the pass with a [`Next`] that sets the delay.
+//! The worker's cluster is watched ([`crate::apply::watch`]): an event
+//! that calls for a write or changes health ([`super::wake`]) wakes it
+//! after a short debounce that coalesces bursts. The resync timer is only
+//! a safety net. A pass is [`super::pass`]; this module is the loop and
+//! its timers.
 
 use super::backoff::{self, Next};
 use super::desired::Desired;
-use crate::apply::{
-    self, ApplyReport, ClusterClient, Disposition, HeldPrune, Inventory, Live, PlanInput, Why,
-};
+use super::drift_backoff::{Deferred, Fight};
+use super::pass::{self, Pass, Trigger, WorkerState};
+use crate::apply::{self, ApplyReport, HeldPrune, Inventory};
 use crate::model::common::ObjectRef;
-use crate::observe::client::{self as observe_client, Observation};
+use crate::observe::client::Observation;
 use crate::server::metrics::Metrics;
+use futures_util::FutureExt;
 use kube::config::Kubeconfig;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, Notify};
 
-/// While workloads are still converging, look again this soon.
+/// While workloads are still converging, look again this soon (the
+/// watches usually say so sooner).
 const CONVERGING: Duration = Duration::from_secs(2);
+/// How long a watch event waits for the ones right behind it.
+pub const DEBOUNCE: Duration = Duration::from_millis(200);
 
 /// What one pass over a cluster found and did.
 #[derive(Debug)]
@@ -37,8 +44,8 @@ pub struct ClusterReport {
     /// Capacity and readiness, as a Karmada Cluster status.
     pub observation: Option<Observation>,
     /// The live desired objects as read at the start of the pass (health,
-    /// replicas); absent objects are missing.
-    pub live: BTreeMap<ObjectRef, Value>,
+    /// replicas); absent objects are missing. Shared with the watch cache.
+    pub live: BTreeMap<ObjectRef, Arc<Value>>,
     pub apply: Option<ApplyReport>,
     /// What flotilla has applied and confirmed there.
     pub inventory: Inventory,
@@ -49,6 +56,11 @@ pub struct ClusterReport {
     pub error: Option<String>,
     /// Every object of the revision is applied and confirmed.
     pub converged: bool,
+    /// Corrections the per-object backoff held back in this pass.
+    pub deferred: Vec<Deferred>,
+    /// Objects in a fight with another writer, as the backoff sees them
+    /// after this pass.
+    pub fights: Vec<(ObjectRef, Fight)>,
 }
 
 /// What a worker needs from the daemon.
@@ -76,14 +88,15 @@ pub async fn run(
     mut carried: Carried,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut client: Option<Connection> = None;
+    let mut state = WorkerState::default();
     let mut failures = 0u32;
+    let mut trigger = Trigger::Desired;
     loop {
         let current = desired.borrow_and_update().clone();
-        let delay = match current {
+        let (delay, on_timer) = match current {
             Some(d) if d.clusters.contains_key(&ctx.cluster) => {
                 let started = Instant::now();
-                let (report, next) = pass(&ctx, &mut client, &d, &carried).await;
+                let (report, next) = pass::pass(&ctx, &mut state, &d, &carried, trigger).await;
                 ctx.metrics
                     .reconcile_seconds
                     .get_or_create(&Metrics::cluster(&ctx.cluster))
@@ -92,215 +105,70 @@ pub async fn run(
                     inventory: report.inventory.clone(),
                     held_prune: report.held_prune.clone(),
                 };
-                let delay = match next {
+                let (delay, on_timer) = match next {
                     None => {
                         failures = 0;
-                        ctx.resync
+                        (ctx.resync, Trigger::Resync)
                     }
                     Some(Pass::Converging) => {
                         failures = 0;
-                        CONVERGING
+                        (CONVERGING, Trigger::Converging)
                     }
                     Some(Pass::Failed(n)) => {
                         failures = failures.saturating_add(1);
-                        backoff::delay(n, failures)
+                        (backoff::delay(n, failures), Trigger::Retry)
                     }
+                };
+                // A deferred correction comes due.
+                let due = state
+                    .drift
+                    .next_due()
+                    .map(|at| at.saturating_duration_since(Instant::now()));
+                let timer = match due {
+                    Some(due) if due < delay => (due, Trigger::Deferred),
+                    _ => (delay, on_timer),
                 };
                 if ctx.reports.send(report).await.is_err() {
                     return;
                 }
-                delay
+                timer
             }
             // Nothing to do here yet (no good revision), or the cluster
             // left the repository: its objects stay as they are.
-            _ => backoff::STALL,
+            _ => (backoff::delay(Next::Stall, 1), Trigger::Resync),
         };
-        tokio::select! {
-            changed = desired.changed() => if changed.is_err() { return },
-            _ = tokio::time::sleep(delay) => {}
-            _ = shutdown.changed() => {}
-        }
+        let wake = state.watch_wake();
+        trigger = tokio::select! {
+            changed = desired.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                Trigger::Desired
+            }
+            _ = tokio::time::sleep(delay) => on_timer,
+            _ = notified(wake.as_deref()) => {
+                tokio::time::sleep(DEBOUNCE).await;
+                // The events of the debounce are all in the cache now:
+                // one pass covers them.
+                if let Some(w) = &wake {
+                    let _ = w.notified().now_or_never();
+                }
+                Trigger::Watch
+            }
+            _ = shutdown.changed() => Trigger::Resync,
+        };
         if *shutdown.borrow() {
             return;
         }
     }
 }
 
-/// A cluster's clients: the plain one (capacity) and the apply one (which
-/// caches discovery).
-struct Connection {
-    kube: kube::Client,
-    apply: ClusterClient,
-}
-
-/// How a pass ended when it did not leave the cluster settled.
-enum Pass {
-    /// Applied, but workloads are not all ready yet.
-    Converging,
-    Failed(Next),
-}
-
-fn next_of(d: Disposition) -> Next {
-    match d {
-        Disposition::Retry => Next::Retry,
-        Disposition::Wait => Next::Wait,
-        Disposition::Stall => Next::Stall,
+/// Waits for `wake`, or forever without watches.
+async fn notified(wake: Option<&Notify>) {
+    match wake {
+        Some(w) => w.notified().await,
+        None => std::future::pending().await,
     }
-}
-
-async fn pass(
-    ctx: &WorkerContext,
-    client: &mut Option<Connection>,
-    desired: &Desired,
-    carried: &Carried,
-) -> (ClusterReport, Option<Pass>) {
-    let inventory = &carried.inventory;
-    let mut report = ClusterReport {
-        cluster: ctx.cluster.clone(),
-        revision: desired.revision.clone(),
-        reachable: false,
-        observation: None,
-        live: BTreeMap::new(),
-        apply: None,
-        inventory: inventory.clone(),
-        held_prune: carried.held_prune.clone(),
-        error: None,
-        converged: false,
-    };
-    // The gauge's guard must not live across an await (it is not Send).
-    let reachable = |up: bool| {
-        ctx.metrics
-            .cluster_reachable
-            .get_or_create(&Metrics::cluster(&ctx.cluster))
-            .set(i64::from(up));
-    };
-    // Connect.
-    if client.is_none() {
-        let context = desired
-            .contexts
-            .get(&ctx.cluster)
-            .map_or(ctx.cluster.as_str(), String::as_str);
-        match observe_client::client(&ctx.kubeconfig, context).await {
-            Ok(c) => {
-                *client = Some(Connection {
-                    apply: ClusterClient::new(ctx.cluster.clone(), c.clone()),
-                    kube: c,
-                })
-            }
-            Err(e) => {
-                reachable(false);
-                report.error = Some(error_chain(&e));
-                // A kubeconfig without the context will not grow one.
-                return (report, Some(Pass::Failed(Next::Stall)));
-            }
-        }
-    }
-    let Some(Connection {
-        kube,
-        apply: cluster,
-    }) = client.as_ref()
-    else {
-        return (report, Some(Pass::Failed(Next::Retry)));
-    };
-    // Observe capacity and readiness.
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let observation = observe_client::observe(kube, &now).await;
-    let unreachable = observation.error.clone();
-    report.observation = Some(observation);
-    if let Some(e) = unreachable {
-        reachable(false);
-        report.error = Some(e);
-        return (report, Some(Pass::Failed(Next::Retry)));
-    }
-    reachable(true);
-    report.reachable = true;
-    // Observe the objects: every desired and every inventory object. A
-    // failed read fails the pass; it never reads as "absent".
-    let cluster_desired = &desired.clusters[&ctx.cluster];
-    let ids: Vec<&ObjectRef> = cluster_desired
-        .objects
-        .iter()
-        .map(|o| &o.id)
-        .chain(inventory.iter().map(|(id, _)| id))
-        .collect();
-    let live = match cluster.observe(ids).await {
-        Ok(live) => live,
-        Err(e) => {
-            report.error = Some(error_chain(&e));
-            return (report, Some(Pass::Failed(next_of(e.disposition()))));
-        }
-    };
-    report.live = cluster_desired
-        .objects
-        .iter()
-        .filter_map(|o| match live.get(&o.id) {
-            Some(Live::Present(v)) => Some((o.id.clone(), v.clone())),
-            _ => None,
-        })
-        .collect();
-    // Plan (pure) and carry it out.
-    let plan = apply::plan(&PlanInput {
-        instance: &desired.instance,
-        desired: &cluster_desired.objects,
-        live: &live,
-        inventory,
-        overwrite: &cluster_desired.adopt,
-        prune: apply::PruneSettings {
-            allow_empty: desired.prune.allow_empty(),
-            max_fraction: f64::from(desired.prune.max_delete_percent()) / 100.0,
-            approved: desired.prune.approves(&desired.revision),
-        },
-        // An approval names the commit a hold was reported at; the commit
-        // that carries it is a later one.
-        approved_hold: carried
-            .held_prune
-            .as_ref()
-            .filter(|h| desired.prune.approves(&h.commit)),
-    });
-    report.held_prune = HeldPrune::next(
-        carried.held_prune.as_ref(),
-        &desired.revision,
-        plan.hold.as_ref(),
-    );
-    let (applied, new_inventory) = apply::execute(cluster, &plan, inventory, &ctx.execute).await;
-    let label = Metrics::cluster(&ctx.cluster);
-    ctx.metrics
-        .applied
-        .get_or_create(&label)
-        .inc_by(applied.applied.len() as u64);
-    ctx.metrics
-        .pruned
-        .get_or_create(&label)
-        .inc_by(applied.pruned.len() as u64);
-    let drifted = applied
-        .applied
-        .iter()
-        .filter(|(_, why)| matches!(why, Why::Drift(_)))
-        .count();
-    ctx.metrics
-        .drift_corrected
-        .get_or_create(&label)
-        .inc_by(drifted as u64);
-    if applied.wrote() {
-        tracing::info!(cluster = %ctx.cluster, revision = %desired.revision, applied = applied.applied.len(), pruned = applied.pruned.len(), "applied");
-    }
-    let next = applied.disposition().map(|d| Pass::Failed(next_of(d)));
-    // What was just written is confirmed but not yet observed running: the
-    // next pass (soon) reads it again and decides.
-    report.converged = applied.errors.is_empty() && applied.rejected.is_empty() && !applied.wrote();
-    report.inventory = new_inventory;
-    let wrote = applied.wrote();
-    report.apply = Some(applied);
-    let next = next.or_else(|| {
-        // Just written, or workloads still rolling out: look again soon.
-        let settling = wrote
-            || report.live.values().any(|v| {
-                crate::observe::health::health(v).state
-                    == crate::observe::health::HealthState::Progressing
-            });
-        settling.then_some(Pass::Converging)
-    });
-    (report, next)
 }
 
 /// An error and its causes, joined, for a log or report line.

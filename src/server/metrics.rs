@@ -30,6 +30,10 @@ pub struct Metrics {
     pub applied: Family<ClusterLabel, Counter>,
     pub pruned: Family<ClusterLabel, Counter>,
     pub drift_corrected: Family<ClusterLabel, Counter>,
+    /// Corrections held back by the per-object backoff (a fight).
+    pub drift_deferred: Family<ClusterLabel, Counter>,
+    /// Objects read with a GET because the watch cache could not answer.
+    pub object_reads: Family<ClusterLabel, Counter>,
     pub cluster_reachable: Family<ClusterLabel, Gauge>,
     pub source_revision: Family<RevisionLabel, Gauge>,
     /// 1 while the latest fetched commit validates, 0 while it does not.
@@ -75,6 +79,18 @@ impl Metrics {
             "Objects rewritten because a field flotilla owns was changed in the cluster",
             drift_corrected.clone(),
         );
+        let drift_deferred = Family::<ClusterLabel, Counter>::default();
+        registry.register(
+            "drift_deferred",
+            "Drift corrections held back by the per-object backoff (another writer keeps changing the object)",
+            drift_deferred.clone(),
+        );
+        let object_reads = Family::<ClusterLabel, Counter>::default();
+        registry.register(
+            "object_reads",
+            "Objects read one by one because the watch cache could not answer (not synced, or not labelled)",
+            object_reads.clone(),
+        );
         let cluster_reachable = Family::<ClusterLabel, Gauge>::default();
         registry.register(
             "cluster_reachable",
@@ -117,6 +133,8 @@ impl Metrics {
             applied,
             pruned,
             drift_corrected,
+            drift_deferred,
+            object_reads,
             cluster_reachable,
             source_revision,
             source_valid,

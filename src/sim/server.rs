@@ -140,11 +140,21 @@ async fn supervise(cluster: Arc<SimCluster>, listener: TcpListener, addr: Socket
             // Open watches end on their own when the API goes down.
             let _ = down.wait_for(|refusing| *refusing).await;
         };
-        if let Err(e) = axum::serve(l, router)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::warn!(cluster = cluster.name(), error = %e, "simulated API server stopped");
+        // The server drains its connections in the background: waiting for
+        // them here would keep the API down after the fault is cleared for
+        // as long as one request lingers. On shutdown it closes its
+        // listener first, so new connections are refused at once.
+        let name = cluster.name().to_string();
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(l, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::warn!(cluster = %name, error = %e, "simulated API server stopped");
+            }
+        });
+        if refusing.wait_for(|refusing| *refusing).await.is_err() {
+            return;
         }
     }
 }

@@ -178,6 +178,17 @@ pub struct Drift {
     /// correction waits for its backoff).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrected_at: Option<String>,
+    /// Another writer keeps changing it back: flotilla corrected it more
+    /// than once in a row, or a correction is waiting for its backoff.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fighting: bool,
+    /// Corrections in a row, while fighting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrections: Option<u32>,
+    /// RFC 3339: while a correction waits for its backoff, when it may be
+    /// written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred_until: Option<String>,
 }
 
 /// One resource (a template) and where it runs.

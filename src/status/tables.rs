@@ -200,11 +200,18 @@ pub(crate) fn app_rows(r: &ResourceFile) -> Vec<AppRow> {
                 .find(|t| &t.name == cluster)
                 .map(|t| i64::from(t.replicas))
                 .filter(|_| r.placement.template_replicas.is_some());
-            let drift_text = e
-                .drift
-                .as_ref()
-                .filter(|d| !d.paths.is_empty())
-                .map(|d| format!("drifted: {}", d.paths.join(", ")));
+            let drift_text = e.drift.as_ref().filter(|d| !d.paths.is_empty()).map(|d| {
+                let what = if d.fighting {
+                    "fighting over"
+                } else {
+                    "drifted"
+                };
+                let mut text = format!("{what}: {}", d.paths.join(", "));
+                if let Some(until) = &d.deferred_until {
+                    text.push_str(&format!("; correction deferred until {until}"));
+                }
+                text
+            });
             AppRow {
                 app: app.clone(),
                 cluster: cluster.clone(),

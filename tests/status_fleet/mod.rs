@@ -138,6 +138,7 @@ pub fn fleet() -> StatusInput {
                         "/metadata/labels/tier".into(),
                     ],
                     corrected_at: Some("2026-03-01T11:58:30Z".into()),
+                    ..Drift::default()
                 }),
                 ..applied("eu-2", GOOD, 2, health(&deployment(1)))
             },
@@ -211,6 +212,7 @@ pub fn fleet() -> StatusInput {
                 drift: Some(Drift {
                     paths: vec![format!("/data/{MARKER}")],
                     corrected_at: Some("2026-03-01T11:59:00Z".into()),
+                    ..Drift::default()
                 }),
                 ..applied("eu-2", GOOD, 9, health(&secret()))
             },

@@ -108,7 +108,7 @@ fn route(cluster: &Arc<SimCluster>, req: &Request) -> Result<Handled, ApiError> 
         resource = format!("{resource}/{sub}");
     }
     let manager = req.query.get("fieldManager");
-    lock(&cluster.counters).record(verb, &resource, manager);
+    lock(&cluster.counters).record_request(verb, &resource, manager, req.query.dry_run());
     let is_write = !matches!(verb, "get" | "list" | "watch");
     let write = is_write.then(|| {
         (
