@@ -9,6 +9,9 @@
 //! figures recorded in docs/benchmarks.md. The client runs in the same
 //! process, so the peak RSS includes it (an upper bound for the simulator).
 
+#[path = "daemon/process.rs"]
+mod process;
+
 use futures_util::{stream, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::ConfigMap;
@@ -22,38 +25,6 @@ fn env_usize(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// (peak RSS, current RSS) in MiB, from /proc/self/status.
-fn memory_mib() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    };
-    (field("VmHWM:"), field("VmRSS:"))
-}
-
-/// CPU seconds this process has used (user + system).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn deployment(i: usize) -> Deployment {
@@ -138,7 +109,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let caught_up = started.elapsed() - populate;
-    let (peak_populated, _) = memory_mib();
+    let (peak_populated, _) = process::rss_mib(std::process::id());
 
     // The server's part: the raw JSON over HTTP. Then what a typed client
     // pays on top to deserialize it.
@@ -187,10 +158,10 @@ async fn main() {
 
     // Idle: let the clusters settle (their passes back off), then measure.
     tokio::time::sleep(Duration::from_secs(10)).await;
-    let cpu_before = cpu_seconds();
+    let cpu_before = process::cpu_seconds(std::process::id());
     tokio::time::sleep(Duration::from_secs(10)).await;
-    let idle_cpu = (cpu_seconds() - cpu_before) / 10.0;
-    let (peak, rss) = memory_mib();
+    let idle_cpu = (process::cpu_seconds(std::process::id()) - cpu_before) / 10.0;
+    let (peak, rss) = process::rss_mib(std::process::id());
 
     println!(
         "create {created} Deployments over HTTP: {:.1}s ({:.0} creates/s); {} objects stored in all",

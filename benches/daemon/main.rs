@@ -195,7 +195,7 @@ async fn cold() {
     let took = ready - started;
     let cpu = process::cpu_seconds(daemon.pid());
     let sim_cpu = process::cpu_seconds(sim.pid()) - sim_cpu_before;
-    let rss = process::peak_rss_mib(daemon.pid());
+    let (rss, _) = process::rss_mib(daemon.pid());
     let objects = clusters * (2 * apps + fleet_repo::NAMESPACES);
     println!(
         "| cold converge | {apps} apps × {clusters} clusters ({objects} objects) | **{:.1} s**; daemon CPU {cpu:.1} s ({:.2} cores), peak RSS **{rss:.0} MiB**; simulator CPU {sim_cpu:.1} s ({:.2} cores) |",

@@ -1,5 +1,7 @@
 //! What the kernel says a process cost: CPU time from `/proc/<pid>/stat`,
-//! peak resident memory (`VmHWM`) from `/proc/<pid>/status`.
+//! resident memory (`VmHWM` peak, `VmRSS` now) from `/proc/<pid>/status`.
+//! The daemon benchmarks read their child processes; `sim_scale` reads
+//! itself.
 
 /// User + system CPU seconds of `pid` (fields 14 and 15 of `/proc/pid/stat`,
 /// in clock ticks of 1/100 s on Linux).
@@ -18,12 +20,16 @@ pub fn cpu_seconds(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// `VmHWM` of `pid` in MiB.
-pub fn peak_rss_mib(pid: u32) -> f64 {
+/// (peak, current) resident memory of `pid` in MiB.
+pub fn rss_mib(pid: u32) -> (f64, f64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
 }
